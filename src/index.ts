@@ -1,0 +1,16 @@
+export type { Rng } from './rng.js';
+export { seededRng } from './rng.js';
+export { sampleLambda } from './sample_lambda.js';
+export type { Box, Placement } from './box.js';
+export type { BoxOptions } from './rand_bbox.js';
+export { randBbox } from './rand_bbox.js';
+export type { PartnerScheme } from './partners.js';
+export type { DataFormat } from './layout.js';
+export type { CutMixOptions, CutMixResult, MixMode } from './cutmix_batch.js';
+export { cutmixBatch } from './cutmix_batch.js';
+export type { MixTargetsOptions } from './targets.js';
+export { mixTargets } from './targets.js';
+export type { PerSampleLoss } from './cutmix_loss.js';
+export { cutmixLoss, softmaxCrossEntropyPerSample } from './cutmix_loss.js';
+export { CUTMIX_PASTE } from './kernels/names.js';
+export type { CutmixPasteAttrs } from './kernels/names.js';
