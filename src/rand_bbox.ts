@@ -123,7 +123,8 @@ export function randBbox(
   assertInRange(fn, 'lam', lam, 0, 1);
   assertFunction(fn, 'rng', rng);
   assertOptions(fn, 'options', options, BOX_OPTION_KEYS);
-  const placement = options.placement ?? 'center-clip';
+  // Only `undefined` means "default": a null is a wrong value, not an absent one.
+  const placement = options.placement === undefined ? 'center-clip' : options.placement;
   assertOneOf(fn, 'options.placement', placement, PLACEMENTS);
   if (options.ratioMinMax !== undefined) assertRatioMinMax(fn, 'options.ratioMinMax', options.ratioMinMax);
   return sampleBox(fn, height, width, lam, rng, placement, options.ratioMinMax);

@@ -100,7 +100,7 @@ export function mixTargets(
 ): Tensor2D {
   const fn = 'mixTargets';
   assertOptions(fn, 'options', options, ['numClasses', 'labelSmoothing']);
-  const eps = options.labelSmoothing ?? 0;
+  const eps = options.labelSmoothing === undefined ? 0 : options.labelSmoothing;
   assertInRange(fn, 'options.labelSmoothing', eps, 0, 1);
   const k = checkLabelPair(fn, labelsA, labelsB, options.numClasses, 'options.numClasses');
   const n = labelsA.shape[0];
