@@ -4,9 +4,13 @@
  * An empty box (`y1 === y2` or `x1 === x2`) pastes nothing.
  */
 export interface Box {
+  /** First row of the box (inclusive), in [0, H]. */
   y1: number;
+  /** First column of the box (inclusive), in [0, W]. */
   x1: number;
+  /** Row after the last one (exclusive), in [y1, H]. */
   y2: number;
+  /** Column after the last one (exclusive), in [x1, W]. */
   x2: number;
 }
 

@@ -109,6 +109,7 @@ function clip(v: number, max: number): number {
  * @param lam Target λ in [0, 1]: the box's nominal area is (1 − λ)·H·W. Ignored with `ratioMinMax`.
  * @param rng Uniform source in [0, 1). Default `Math.random`.
  * @param options Placement and `ratioMinMax`; see {@link BoxOptions}.
+ * @returns `box`: the drawn box (integers, half-open); `lam`: `1 − box area / (H·W)`, the share of pixels kept.
  */
 export function randBbox(
   height: number,
