@@ -90,7 +90,7 @@ export interface CutMixPlan {
 }
 
 /** Fully validated options with defaults filled in. */
-interface Resolved {
+export interface Resolved {
   alpha: number;
   rng: Rng;
   mode: MixMode;
@@ -101,24 +101,29 @@ interface Resolved {
   ratioMinMax: readonly [number, number] | undefined;
 }
 
+/** The default only for an absent option: `null` is a wrong value and must reach the checks. */
+function orDefault<T>(value: T | undefined, fallback: T): T {
+  return value === undefined ? fallback : value;
+}
+
 /** Checks every option of {@link CutMixOptions} and fills in defaults; `allowed` lists accepted keys. */
 export function resolveOptions(fn: string, options: CutMixOptions | undefined, allowed: readonly string[]): Resolved {
   assertOptions(fn, 'options', options, allowed);
   const o = options ?? {};
-  const alpha = o.alpha ?? 1;
+  const alpha = orDefault(o.alpha, 1);
   if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha <= 0) {
     fail(fn, 'options.alpha', 'a finite number > 0', describeValue(alpha));
   }
   const rng = resolveRng(fn, o.rng, o.seed);
-  const mode = o.mode ?? 'batch';
+  const mode = orDefault(o.mode, 'batch');
   assertOneOf(fn, 'options.mode', mode, MIX_MODES);
-  const partner = o.partner ?? 'permutation';
+  const partner = orDefault(o.partner, 'permutation');
   assertOneOf(fn, 'options.partner', partner, PARTNER_SCHEMES);
-  const prob = o.prob ?? 1;
+  const prob = orDefault(o.prob, 1);
   assertInRange(fn, 'options.prob', prob, 0, 1);
-  const dataFormat = o.dataFormat ?? 'NCHW';
+  const dataFormat = orDefault(o.dataFormat, 'NCHW');
   assertOneOf(fn, 'options.dataFormat', dataFormat, DATA_FORMATS);
-  const placement = o.placement ?? 'center-clip';
+  const placement = orDefault(o.placement, 'center-clip');
   assertOneOf(fn, 'options.placement', placement, PLACEMENTS);
   if (o.ratioMinMax !== undefined) assertRatioMinMax(fn, 'options.ratioMinMax', o.ratioMinMax);
   return { alpha, rng, mode, partner, prob, dataFormat, placement, ratioMinMax: o.ratioMinMax };
@@ -222,11 +227,32 @@ export function flattenBoxes(boxes: Box[]): Int32Array {
  * @returns New tensors (owned by the caller) and the λ, boxes and partners used.
  */
 export function cutmixBatch(images: Tensor4D, labels: Tensor, options?: CutMixOptions): CutMixResult {
-  const fn = 'cutmixBatch';
+  return cutmixBatchAs('cutmixBatch', images, labels, options);
+}
+
+/** How a caller names its image and label arguments in error messages. */
+export interface ArgNames {
+  images: string;
+  labels: string;
+}
+
+export const DEFAULT_ARG_NAMES: Readonly<ArgNames> = Object.freeze({ images: 'images', labels: 'labels' });
+
+/**
+ * {@link cutmixBatch} under another public name: the adapters call it so that a bad argument is reported
+ * in the caller's words (`Error in CutMix.mix: …`, `element.xs`). Same checks, draws and result.
+ */
+export function cutmixBatchAs(
+  fn: string,
+  images: Tensor4D,
+  labels: Tensor,
+  options: CutMixOptions | undefined,
+  names: ArgNames = DEFAULT_ARG_NAMES,
+): CutMixResult {
   const r = resolveOptions(fn, options, CUTMIX_OPTION_KEYS);
-  assertImages(fn, 'images', images, r.dataFormat);
+  assertImages(fn, names.images, images, r.dataFormat);
   const { n, h, w } = imageDims(images.shape, r.dataFormat);
-  assertLabels(fn, 'labels', labels, n);
+  assertLabels(fn, names.labels, labels, n, names.images);
   const plan = planCutmix(fn, n, h, w, r, options ?? {});
   const tensors = tf.tidy(() => {
     const mixed = paste(images, plan.partners, flattenBoxes(plan.boxes), r.dataFormat);

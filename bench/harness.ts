@@ -1,0 +1,79 @@
+/** One timed thing: `run` is timed, `cleanup` (disposing its result) is not. */
+export interface Variant {
+  name: string;
+  run: (round: number) => unknown;
+  cleanup?: (result: unknown) => void;
+}
+
+/**
+ * A {@link Variant} whose cleanup receives what its run returned.
+ *
+ * @example
+ * ```ts
+ * variant('kernel', (r) => paste(images, plans[r].partners, plans[r].boxes, 'NCHW'), (t) => t.dispose());
+ * ```
+ * @param name row label.
+ * @param run the timed call; gets the round number.
+ * @param cleanup untimed disposal of the result.
+ */
+export function variant<T>(name: string, run: (round: number) => T, cleanup?: (result: T) => void): Variant {
+  return { name, run, cleanup: cleanup as ((result: unknown) => void) | undefined };
+}
+
+/** Summary of one variant's timings, in milliseconds. */
+export interface Stats {
+  iterations: number;
+  min: number;
+  median: number;
+  p90: number;
+}
+
+export interface TimingOptions {
+  /** Untimed rounds first (JIT, caches, heap growth). */
+  warmup: number;
+  /** Timed rounds; every variant runs once per round. */
+  iterations: number;
+  /** Called after each round (progress). */
+  onRound?: (done: number, total: number) => void;
+}
+
+/**
+ * Times variants interleaved: round r runs every variant once, starting with variant r mod k, so drift in
+ * machine load or heap state is spread over all of them instead of landing on one.
+ *
+ * No garbage collection is forced: V8 collects when it would in a training loop. (A forced full collection
+ * before each call made V8 deoptimize and re-optimize cutmixBatch's JavaScript after every collection —
+ * 197 deoptimizations in 300 calls against 4 without — and cost it 3–5× its real time.)
+ *
+ * @example
+ * ```ts
+ * const stats = timeInterleaved([{ name: 'copy', run: () => src.slice() }], { warmup: 3, iterations: 21 });
+ * ```
+ * @param variants what to time.
+ * @param options rounds and warm-up.
+ * @returns stats per variant name.
+ */
+export function timeInterleaved(variants: readonly Variant[], options: TimingOptions): Map<string, Stats> {
+  const samples = new Map<string, number[]>(variants.map((v) => [v.name, []]));
+  const total = options.warmup + options.iterations;
+  for (let round = 0; round < total; round++) {
+    for (let k = 0; k < variants.length; k++) {
+      const variant = variants[(round + k) % variants.length];
+      const start = performance.now();
+      const result = variant.run(round);
+      const elapsed = performance.now() - start;
+      variant.cleanup?.(result);
+      if (round >= options.warmup) samples.get(variant.name)!.push(elapsed);
+    }
+    options.onRound?.(round + 1, total);
+  }
+  return new Map([...samples].map(([name, times]) => [name, summarize(times)]));
+}
+
+/** Min, median and 90th percentile (nearest rank) of timings in ms. */
+export function summarize(times: readonly number[]): Stats {
+  const sorted = [...times].sort((a, b) => a - b);
+  const n = sorted.length;
+  const median = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  return { iterations: n, min: sorted[0], median, p90: sorted[Math.max(0, Math.ceil(0.9 * n) - 1)] };
+}

@@ -1,0 +1,135 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PNG } from 'pngjs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../docs/examples/demo.js';
+import { score } from '../docs/examples/demo/metrics.js';
+import { caption } from '../docs/examples/demo/picture.js';
+import { registerWasmConv2dFilterGrad } from '../docs/examples/demo/wasm_conv2d_filter_grad.js';
+import { seededRng } from '../src/index.js';
+import { useBackend } from './support/backends.js';
+
+const outDir = mkdtempSync(join(tmpdir(), 'tfjs-cutmix-demo-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('npm run demo -- --quick', () => {
+  it('trains both runs on wasm, scores them, writes the picture and releases every tensor', async () => {
+    const result = await main({ quick: true, outDir, log: false });
+    expect(tf.getBackend()).toBe('wasm');
+    expect(result.runs.map((r) => r.name)).toEqual(['plain', 'cutmix']);
+    expect(result.trainSize).toBe(300);
+    expect(result.testSize).toBe(1000);
+    for (const run of result.runs) {
+      for (const s of [run.train, run.test]) {
+        expect(s.accuracy).toBeGreaterThan(0.2); // ten classes: chance is 0.1
+        expect(s.accuracy).toBeLessThanOrEqual(1);
+        expect(Number.isFinite(s.loss) && s.loss > 0).toBe(true);
+        expect(s.ece >= 0 && s.ece <= 1).toBe(true);
+      }
+      expect(Number.isFinite(run.lastEpochObjective)).toBe(true);
+    }
+    // Same data, order and initial weights: the two runs differ only because CutMix changed the batches.
+    expect(result.runs[0].lastEpochObjective).not.toBe(result.runs[1].lastEpochObjective);
+    expect(result.numTensorsAfter).toBe(result.numTensorsBefore);
+
+    const png = PNG.sync.read(readFileSync(result.imagePath as string));
+    expect([png.width, png.height]).toEqual([16 + 3 * (224 + 16), 16 + 3 * (224 + 28 + 16)]);
+    // Each tile is grey digits on black with an orange outline: some pixels of each kind, in the first tile.
+    const colours = new Set<string>();
+    for (let y = 16; y < 16 + 224; y++) {
+      for (let x = 16; x < 16 + 224; x++) {
+        const i = 4 * (y * png.width + x);
+        const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
+        colours.add(r === g && g === b ? (r === 0 ? 'black' : 'grey') : 'outline');
+      }
+    }
+    expect(colours).toEqual(new Set(['black', 'grey', 'outline']));
+  });
+});
+
+describe('npm run demo -- --quick (the command line)', () => {
+  it('exits 0, prints the table on stdout and progress on stderr, writes the PNG where told', () => {
+    const dir = join(outDir, 'cli');
+    const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+    const run = spawnSync(process.execPath, [tsx, 'docs/examples/demo.ts', '--quick', '--out-dir', dir], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /\| run +\| train objective +\| train loss +\| train acc +\| test acc +\| test loss +\| ECE \(15 bins\) +\| wall time +\|/,
+    );
+    expect(run.stdout).toMatch(/\| plain +\| \d+\.\d{4} /);
+    expect(run.stdout).toMatch(/\| cutmix +\| \d+\.\d{4} /);
+    expect(run.stderr).toMatch(/cutmix +\S+ 20\/20 steps {2}loss \d+\.\d{4} {2}elapsed \d+:\d\d {2}ETA 0:00/);
+    expect(existsSync(join(dir, 'cutmix-batch.png'))).toBe(true);
+    const bad = spawnSync(process.execPath, [tsx, 'docs/examples/demo.ts', '--fast'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('unknown argument --fast; use --quick');
+  });
+});
+
+describe('demo helpers', () => {
+  it('captions give the two labels and weights that sum to 1', () => {
+    expect(caption({ labelA: 7, labelB: 3, lam: 0.62 })).toBe('7 ·0.62 + 3 ·0.38');
+    expect(caption({ labelA: 1, labelB: 1, lam: 1 })).toBe('1 ·1.00 + 1 ·0.00');
+    expect(caption({ labelA: 0, labelB: 9, lam: 0.125 })).toBe('0 ·0.13 + 9 ·0.87');
+  });
+
+  it('score: accuracy, NLL and 15-bin ECE on hand-checked cases', () => {
+    // Two samples, both predicted with confidence 0.8; one right, one wrong: one bin, |0.5 − 0.8| = 0.3.
+    const probs = new Float32Array([0.8, 0.2, 0.8, 0.2]);
+    const s = score(probs, new Int32Array([0, 1]), 2);
+    expect(s.accuracy).toBe(0.5);
+    expect(s.loss).toBeCloseTo((-Math.log(0.8) - Math.log(0.2)) / 2, 6);
+    expect(s.ece).toBeCloseTo(0.3, 6);
+    // Always right with confidence 1: calibrated.
+    const sure = score(new Float32Array([0, 1, 1, 0]), new Int32Array([1, 0]), 2);
+    expect([sure.accuracy, sure.ece]).toEqual([1, 0]);
+    // Two bins: confidence 0.6 (right) and 0.95 (wrong) → (|1 − 0.6| + |0 − 0.95|) / 2.
+    const two = score(new Float32Array([0.6, 0.4, 0.05, 0.95]), new Int32Array([0, 0]), 2);
+    expect(two.ece).toBeCloseTo((0.4 + 0.95) / 2, 6);
+  });
+
+  it("the demo's wasm Conv2DBackpropFilter kernel matches the cpu backend's", async () => {
+    registerWasmConv2dFilterGrad();
+    type Shape4 = [number, number, number, number];
+    const cases: { x: Shape4; filter: Shape4; strides: number; pad: 'valid' | 'same' }[] = [
+      { x: [2, 9, 8, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+      { x: [3, 7, 7, 2], filter: [3, 2, 2, 5], strides: 2, pad: 'same' },
+      { x: [1, 28, 28, 1], filter: [3, 3, 1, 8], strides: 1, pad: 'valid' },
+    ];
+    for (const c of cases) {
+      const results: Float32Array[] = [];
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await useBackend(backend);
+        const rng = seededRng(c.x[1]);
+        const x = tf.tensor4d(
+          Float32Array.from({ length: c.x.reduce((a, b) => a * b) }, () => (rng() < 0.3 ? 0 : rng() - 0.5)),
+          c.x,
+        );
+        const filter = tf.zeros(c.filter) as tf.Tensor4D;
+        // The filter gradient of Σ conv(x, f) · w, through the gradient machinery that training uses.
+        const y = tf.conv2d(x, filter, c.strides, c.pad);
+        const w = tf.tensor4d(
+          Float32Array.from({ length: y.size }, () => rng() - 0.5),
+          y.shape as [number, number, number, number],
+        );
+        const dW = tf.grad((f) => tf.sum(tf.mul(tf.conv2d(x, f as tf.Tensor4D, c.strides, c.pad), w)))(filter);
+        results.push(dW.dataSync() as Float32Array);
+        tf.dispose([x, filter, y, w, dW]);
+      }
+      expect(results[1].length).toBe(results[0].length);
+      for (let i = 0; i < results[0].length; i++) expect(results[1][i]).toBeCloseTo(results[0][i], 4);
+    }
+  });
+});

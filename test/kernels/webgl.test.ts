@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { CUTMIX_PASTE } from '../../src/kernels/names.js';
+import {
+  CutmixPasteProgram,
+  cutmixPastePlan,
+  cutmixPasteWebGL,
+  cutmixPasteWebGLConfig,
+} from '../../src/kernels/webgl.js';
+
+// The program itself runs only in a browser (tested there); here: its shape, its inputs, its plumbing.
+
+describe('webgl kernel module', () => {
+  it('registers nothing when imported', () => {
+    expect(tf.getKernel(CUTMIX_PASTE, 'webgl')).toBeUndefined();
+    expect(cutmixPasteWebGLConfig).toMatchObject({ kernelName: CUTMIX_PASTE, backendName: 'webgl' });
+  });
+
+  it('no kernel file imports a backend package at run time (type-only imports)', () => {
+    const dir = fileURLToPath(new URL('../../src/kernels/', import.meta.url));
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(dir + file, 'utf8');
+      const runtime = source.match(/^import\s+(?!type\b)[^;]*from\s+'@tensorflow\/tfjs-backend-[^']+'/gm);
+      expect(runtime, file).toBeNull();
+    }
+  });
+});
+
+describe('CutmixPasteProgram', () => {
+  it('reads images and the plan, and writes the batch shape', () => {
+    const shape = [8, 3, 32, 32];
+    const program = new CutmixPasteProgram(shape, 'NCHW');
+    expect(program.variableNames).toEqual(['images', 'plan']);
+    expect(program.outputShape).toEqual(shape);
+    expect(program.outputShape).not.toBe(shape);
+  });
+
+  it('takes y and x from the layout’s axes', () => {
+    const nchw = new CutmixPasteProgram([2, 3, 4, 5], 'NCHW').userCode;
+    const nhwc = new CutmixPasteProgram([2, 4, 5, 3], 'NHWC').userCode;
+    expect(nchw).toMatch(/int y = coords\.z;\s*int x = coords\.w;/);
+    expect(nhwc).toMatch(/int y = coords\.y;\s*int x = coords\.z;/);
+    for (const code of [nchw, nhwc]) {
+      expect(code).toContain('getImages(source, coords.y, coords.z, coords.w)');
+      expect(code).toMatch(/source = planAt\(n, 0\)/);
+    }
+  });
+
+  it('has source that depends only on the layout, so tfjs compiles it once per batch shape', () => {
+    const a = new CutmixPasteProgram([64, 3, 224, 224], 'NCHW');
+    const b = new CutmixPasteProgram([16, 1, 28, 28], 'NCHW');
+    expect(a.userCode).toBe(b.userCode);
+    expect(a.userCode).not.toMatch(/\d{2,}/); // no sizes or box coordinates baked in
+  });
+});
+
+describe('cutmixPastePlan', () => {
+  it('packs partner, y1, x1, y2, x2 per sample', () => {
+    const plan = cutmixPastePlan(Int32Array.of(2, 0, 1), Int32Array.of(1, 2, 3, 4, 0, 0, 0, 0, 5, 6, 7, 8));
+    expect(Array.from(plan)).toEqual([2, 1, 2, 3, 4, 0, 0, 0, 0, 0, 1, 5, 6, 7, 8]);
+  });
+});
+
+describe('cutmixPasteWebGL', () => {
+  /** A stand-in for the webgl backend that records what the kernel asks of it. */
+  function fakeBackend(fail = false) {
+    const log: string[] = [];
+    const planInfo = { dataId: {}, shape: [] as number[], dtype: 'int32' as const };
+    const backend = {
+      makeTensorInfo(shape: number[], dtype: string, values: Int32Array) {
+        log.push(`make ${shape} ${dtype} ${Array.from(values)}`);
+        planInfo.shape = shape;
+        return planInfo;
+      },
+      runWebGLProgram(program: CutmixPasteProgram, inputs: unknown[], dtype: string) {
+        log.push(`run ${program.constructor.name} ${program.outputShape} ${inputs[1] === planInfo} ${dtype}`);
+        if (fail) throw new Error('lost context');
+        return { dataId: {}, shape: program.outputShape, dtype };
+      },
+      disposeIntermediateTensorInfo(info: unknown) {
+        log.push(`dispose ${info === planInfo ? 'plan' : 'other'}`);
+      },
+    };
+    return { backend: backend as unknown as MathBackendWebGL, log };
+  }
+
+  const images = { dataId: {}, shape: [2, 1, 3, 3], dtype: 'int32' as const };
+  const attrs = {
+    partners: Int32Array.of(1, 0),
+    boxes: Int32Array.of(0, 0, 2, 2, 1, 1, 3, 3),
+    dataFormat: 'NCHW' as const,
+  };
+
+  it('uploads the plan, runs the program in the input dtype, and disposes the plan', () => {
+    const { backend, log } = fakeBackend();
+    const out = cutmixPasteWebGL({ inputs: { images }, attrs, backend });
+    expect(out.shape).toEqual([2, 1, 3, 3]);
+    expect(log).toEqual([
+      'make 2,5 int32 1,0,0,2,2,0,1,1,3,3',
+      'run CutmixPasteProgram 2,1,3,3 true int32',
+      'dispose plan',
+    ]);
+  });
+
+  it('disposes the plan even when the program fails', () => {
+    const { backend, log } = fakeBackend(true);
+    expect(() => cutmixPasteWebGL({ inputs: { images }, attrs, backend })).toThrow('lost context');
+    expect(log.at(-1)).toBe('dispose plan');
+  });
+});
