@@ -1,8 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
-import { expect, it } from 'vitest';
+import { it } from 'vitest';
 import { cutmixBatch, cutmixLoss, mixTargets, randBbox, sampleLambda, seededRng } from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
+import {
+  badImagesKind,
+  badLabelsKind,
+  badRatio,
+  badRng,
+  badString,
+  expectCleanError,
+  makeBad,
+  nonPositive,
+  notANumber,
+  notAnInteger,
+  outsideUnit,
+  unknownKey,
+  withTensors,
+  type BadTensorKind,
+} from '../support/bad_values.js';
 
 /**
  * Fuzzed bad input for every core export: each call gets valid arguments except one, which fast-check
@@ -10,93 +26,61 @@ import { describeEachBackend } from '../support/backends.js';
  * and names the argument, and leave numTensors unchanged.
  */
 
-/** Values that are never a usable number. */
-// `undefined` is absent (a default applies), so it is never among the bad values.
-const notANumber = fc.oneof(
-  fc.constantFrom(NaN, Infinity, -Infinity, null, true, '', '1', [], {}, [1], () => 1),
-  fc.string(),
-  fc.object({ maxDepth: 1 }),
-);
-const notAnInteger = fc.oneof(notANumber, fc.double({ noNaN: true, noDefaultInfinity: true }).filter((v) => !Number.isInteger(v)));
-const outsideUnit = fc.oneof(notANumber, fc.double({ min: 1, minExcluded: true, noNaN: true }), fc.double({ max: -Number.MIN_VALUE, noNaN: true }));
-const nonPositive = fc.oneof(notANumber, fc.double({ max: 0, noNaN: true }));
-const badString = fc.oneof(fc.string().filter((s) => !['batch', 'elem', 'permutation', 'flip', 'roll', 'center-clip', 'inside', 'NCHW', 'NHWC'].includes(s)), notANumber);
-const unknownKey = fc.string({ minLength: 1 }).filter((k) => !/^(alpha|rng|seed|mode|partner|partners|lam|box|prob|dataFormat|placement|ratioMinMax|numClasses|labelSmoothing|__proto__|constructor)$/.test(k));
-const badRatio = fc.oneof(
-  notANumber,
-  fc.tuple(fc.double({ noNaN: true }), fc.double({ noNaN: true })).filter(([a, b]) => !(a > 0 && a <= b && b <= 1)),
-  fc.array(fc.double({ min: 0.1, max: 1 }), { minLength: 3, maxLength: 4 }),
-);
-const badRng = fc.oneof(notANumber.filter((v) => typeof v !== 'function'), fc.constantFrom(() => 1, () => -0.5, () => NaN, () => '0.5'));
-
-/** Bad tensors are made inside the property and disposed there; `kind` picks which. */
-type BadTensorKind = 'disposed' | 'rank1' | 'rank3' | 'rank5' | 'bool' | 'string' | 'array' | 'wrongN' | 'zeroHW';
-const badImagesKind = fc.constantFrom<BadTensorKind>('disposed', 'rank3', 'rank5', 'bool', 'string', 'array', 'zeroHW');
-const badLabelsKind = fc.constantFrom<BadTensorKind>('disposed', 'rank3', 'bool', 'string', 'array', 'wrongN');
-
-function makeBad(kind: BadTensorKind, n: number): unknown {
-  switch (kind) {
-    case 'disposed': {
-      const t = tf.zeros([n, 1, 2, 2]);
-      t.dispose();
-      return t;
-    }
-    case 'rank1': return tf.zeros([n]);
-    case 'rank3': return tf.zeros([n, 2, 2]);
-    case 'rank5': return tf.zeros([n, 1, 2, 2, 1]);
-    case 'bool': return tf.zeros([n, 1, 2, 2], 'bool');
-    case 'string': return tf.tensor(Array.from({ length: n }, () => 'a'), [n], 'string');
-    case 'array': return [[1, 2], [3, 4]];
-    case 'wrongN': return tf.zeros([n + 1], 'int32');
-    case 'zeroHW': return tf.zeros([n, 1, 0, 2]);
-  }
-}
-
-function expectCleanError(call: () => unknown, fnName: string, argName: string): void {
-  const before = tf.memory().numTensors;
-  let error: unknown;
-  try {
-    call();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, `${fnName} accepted a bad ${argName}`).toBeInstanceOf(Error);
-  expect((error as Error).constructor).toBe(Error);
-  expect((error as Error).message.startsWith(`Error in ${fnName}: `), (error as Error).message).toBe(true);
-  expect((error as Error).message, (error as Error).message).toContain(argName);
-  expect(tf.memory().numTensors).toBe(before);
-}
-
-function withTensors<T>(make: () => T, body: (t: T) => void): void {
-  const made = make();
-  try {
-    body(made);
-  } finally {
-    tf.dispose(Object.values(made as object).filter((v): v is tf.Tensor => v instanceof tf.Tensor));
-  }
-}
-
 describeEachBackend('fuzzed bad input (core)', () => {
   it('sampleLambda: alpha and rng', () => {
-    fc.assert(fc.property(nonPositive, (alpha) => expectCleanError(() => sampleLambda(alpha as number), 'sampleLambda', 'alpha')));
-    fc.assert(fc.property(badRng, (rng) => expectCleanError(() => sampleLambda(1, rng as never), 'sampleLambda', 'rng')));
+    fc.assert(
+      fc.property(nonPositive, (alpha) =>
+        expectCleanError(() => sampleLambda(alpha as number), 'sampleLambda', 'alpha'),
+      ),
+    );
+    fc.assert(
+      fc.property(badRng, (rng) => expectCleanError(() => sampleLambda(1, rng as never), 'sampleLambda', 'rng')),
+    );
   });
 
   it('seededRng: seed', () => {
-    fc.assert(fc.property(notANumber, (seed) => expectCleanError(() => seededRng(seed as number), 'seededRng', 'seed')));
+    fc.assert(
+      fc.property(notANumber, (seed) => expectCleanError(() => seededRng(seed as number), 'seededRng', 'seed')),
+    );
   });
 
   it('randBbox: every argument and option', () => {
     const rng = seededRng(1);
     const positive = fc.oneof(notAnInteger, fc.integer({ max: 0 }));
-    fc.assert(fc.property(positive, (h) => expectCleanError(() => randBbox(h as number, 4, 0.5, rng), 'randBbox', 'height')));
-    fc.assert(fc.property(positive, (w) => expectCleanError(() => randBbox(4, w as number, 0.5, rng), 'randBbox', 'width')));
-    fc.assert(fc.property(outsideUnit, (lam) => expectCleanError(() => randBbox(4, 4, lam as number, rng), 'randBbox', 'lam')));
+    fc.assert(
+      fc.property(positive, (h) => expectCleanError(() => randBbox(h as number, 4, 0.5, rng), 'randBbox', 'height')),
+    );
+    fc.assert(
+      fc.property(positive, (w) => expectCleanError(() => randBbox(4, w as number, 0.5, rng), 'randBbox', 'width')),
+    );
+    fc.assert(
+      fc.property(outsideUnit, (lam) => expectCleanError(() => randBbox(4, 4, lam as number, rng), 'randBbox', 'lam')),
+    );
     fc.assert(fc.property(badRng, (r) => expectCleanError(() => randBbox(4, 4, 0.5, r as never), 'randBbox', 'rng')));
-    fc.assert(fc.property(badString, (p) => expectCleanError(() => randBbox(4, 4, 0.5, rng, { placement: p as never }), 'randBbox', 'options.placement')));
-    fc.assert(fc.property(badRatio, (r) => expectCleanError(() => randBbox(4, 4, 0.5, rng, { ratioMinMax: r as never }), 'randBbox', 'options.ratioMinMax')));
-    fc.assert(fc.property(unknownKey, (k) => expectCleanError(() => randBbox(4, 4, 0.5, rng, { [k]: 1 } as never), 'randBbox', `'${k}'`)));
-    fc.assert(fc.property(fc.constantFrom(null, 5, 'x', [1]), (o) => expectCleanError(() => randBbox(4, 4, 0.5, rng, o as never), 'randBbox', 'options')));
+    fc.assert(
+      fc.property(badString, (p) =>
+        expectCleanError(() => randBbox(4, 4, 0.5, rng, { placement: p as never }), 'randBbox', 'options.placement'),
+      ),
+    );
+    fc.assert(
+      fc.property(badRatio, (r) =>
+        expectCleanError(
+          () => randBbox(4, 4, 0.5, rng, { ratioMinMax: r as never }),
+          'randBbox',
+          'options.ratioMinMax',
+        ),
+      ),
+    );
+    fc.assert(
+      fc.property(unknownKey, (k) =>
+        expectCleanError(() => randBbox(4, 4, 0.5, rng, { [k]: 1 } as never), 'randBbox', `'${k}'`),
+      ),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(null, 5, 'x', [1]), (o) =>
+        expectCleanError(() => randBbox(4, 4, 0.5, rng, o as never), 'randBbox', 'options'),
+      ),
+    );
   });
 
   it('cutmixBatch: tensors, every option, unknown keys', () => {
@@ -104,16 +88,22 @@ describeEachBackend('fuzzed bad input (core)', () => {
     const good = () => ({ images: tf.zeros([n, 2, 4, 5]) as tf.Tensor4D, labels: tf.tensor1d([0, 1, 2], 'int32') });
     fc.assert(
       fc.property(badImagesKind, (kind) =>
-        withTensors(() => ({ ...good(), bad: makeBad(kind, n) }), ({ labels, bad }) => {
-          expectCleanError(() => cutmixBatch(bad as never, labels), 'cutmixBatch', 'images');
-        }),
+        withTensors(
+          () => ({ ...good(), bad: makeBad(kind, n) }),
+          ({ labels, bad }) => {
+            expectCleanError(() => cutmixBatch(bad as never, labels), 'cutmixBatch', 'images');
+          },
+        ),
       ),
     );
     fc.assert(
       fc.property(badLabelsKind, (kind) =>
-        withTensors(() => ({ ...good(), bad: makeBad(kind, n) }), ({ images, bad }) => {
-          expectCleanError(() => cutmixBatch(images, bad as never), 'cutmixBatch', 'labels');
-        }),
+        withTensors(
+          () => ({ ...good(), bad: makeBad(kind, n) }),
+          ({ images, bad }) => {
+            expectCleanError(() => cutmixBatch(images, bad as never), 'cutmixBatch', 'labels');
+          },
+        ),
       ),
     );
     const badOption: Array<[string, fc.Arbitrary<unknown>]> = [
@@ -125,20 +115,51 @@ describeEachBackend('fuzzed bad input (core)', () => {
       ['placement', badString.filter((v) => v !== undefined)],
       ['dataFormat', badString.filter((v) => v !== undefined)],
       ['prob', outsideUnit.filter((v) => v !== undefined)],
-      ['lam', fc.oneof(outsideUnit.filter((v) => v !== undefined && !Array.isArray(v)), fc.array(fc.double({ min: 0, max: 1 }), { minLength: 4, maxLength: 6 }))],
+      [
+        'lam',
+        fc.oneof(
+          outsideUnit.filter((v) => v !== undefined && !Array.isArray(v)),
+          fc.array(fc.double({ min: 0, max: 1 }), { minLength: 4, maxLength: 6 }),
+        ),
+      ],
       ['ratioMinMax', badRatio.filter((v) => v !== undefined)],
-      ['partners', fc.oneof(fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 2 }), fc.tuple(fc.integer({ min: 3 }), fc.constant(0), fc.constant(1)), fc.tuple(fc.double({ min: 0.1, max: 0.9 }), fc.constant(0), fc.constant(1)), fc.constantFrom('012', 5, null))],
-      ['box', fc.oneof(
-        fc.record({ y1: fc.integer({ min: -3, max: 8 }), x1: fc.integer({ min: -3, max: 8 }), y2: fc.integer({ min: -3, max: 8 }), x2: fc.integer({ min: -3, max: 8 }) })
-          .filter((b) => !(0 <= b.y1 && b.y1 <= b.y2 && b.y2 <= 4 && 0 <= b.x1 && b.x1 <= b.x2 && b.x2 <= 5)),
-        fc.constantFrom(null, 5, 'box', { y1: 0.5, x1: 0, y2: 1, x2: 1 }, [{ y1: 0, x1: 0, y2: 1, x2: 1 }]),
-      )],
+      [
+        'partners',
+        fc.oneof(
+          fc.array(fc.integer({ min: 0, max: 2 }), { maxLength: 2 }),
+          fc.tuple(fc.integer({ min: 3 }), fc.constant(0), fc.constant(1)),
+          fc.tuple(fc.double({ min: 0.1, max: 0.9 }), fc.constant(0), fc.constant(1)),
+          fc.constantFrom('012', 5, null),
+        ),
+      ],
+      [
+        'box',
+        fc.oneof(
+          fc
+            .record({
+              y1: fc.integer({ min: -3, max: 8 }),
+              x1: fc.integer({ min: -3, max: 8 }),
+              y2: fc.integer({ min: -3, max: 8 }),
+              x2: fc.integer({ min: -3, max: 8 }),
+            })
+            .filter((b) => !(0 <= b.y1 && b.y1 <= b.y2 && b.y2 <= 4 && 0 <= b.x1 && b.x1 <= b.x2 && b.x2 <= 5)),
+          fc.constantFrom(null, 5, 'box', { y1: 0.5, x1: 0, y2: 1, x2: 1 }, [{ y1: 0, x1: 0, y2: 1, x2: 1 }]),
+        ),
+      ],
     ];
     withTensors(good, ({ images, labels }) => {
       for (const [key, arb] of badOption) {
-        fc.assert(fc.property(arb, (value) => expectCleanError(() => cutmixBatch(images, labels, { [key]: value } as never), 'cutmixBatch', key)));
+        fc.assert(
+          fc.property(arb, (value) =>
+            expectCleanError(() => cutmixBatch(images, labels, { [key]: value } as never), 'cutmixBatch', key),
+          ),
+        );
       }
-      fc.assert(fc.property(unknownKey, (k) => expectCleanError(() => cutmixBatch(images, labels, { [k]: 1 } as never), 'cutmixBatch', `'${k}'`)));
+      fc.assert(
+        fc.property(unknownKey, (k) =>
+          expectCleanError(() => cutmixBatch(images, labels, { [k]: 1 } as never), 'cutmixBatch', `'${k}'`),
+        ),
+      );
     });
   });
 
@@ -146,39 +167,86 @@ describeEachBackend('fuzzed bad input (core)', () => {
     const make = () => ({
       a: tf.tensor1d([0, 1], 'int32'),
       b: tf.tensor1d([2, 1], 'int32'),
-      logits: tf.tensor2d([[1, 2, 3], [4, 5, 6]]),
+      logits: tf.tensor2d([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
     });
     withTensors(make, ({ a, b, logits }) => {
-      fc.assert(fc.property(outsideUnit, (lam) => expectCleanError(() => mixTargets(a, b, lam as number, { numClasses: 3 }), 'mixTargets', 'lam')));
-      fc.assert(fc.property(outsideUnit, (lam) => expectCleanError(() => cutmixLoss(logits, a, b, lam as number), 'cutmixLoss', 'lam')));
-      fc.assert(fc.property(fc.oneof(notAnInteger, fc.integer({ max: 0 })), (k) => expectCleanError(() => mixTargets(a, b, 0.5, { numClasses: k as number }), 'mixTargets', 'numClasses')));
-      fc.assert(fc.property(outsideUnit, (e) => expectCleanError(() => mixTargets(a, b, 0.5, { numClasses: 3, labelSmoothing: e as number }), 'mixTargets', 'labelSmoothing')));
-      fc.assert(fc.property(unknownKey, (k) => expectCleanError(() => mixTargets(a, b, 0.5, { [k]: 1 } as never), 'mixTargets', `'${k}'`)));
-      fc.assert(fc.property(notANumber.filter((v) => typeof v !== 'function' && v !== undefined), (f) => expectCleanError(() => cutmixLoss(logits, a, b, 0.5, f as never), 'cutmixLoss', 'lossFn')));
+      fc.assert(
+        fc.property(outsideUnit, (lam) =>
+          expectCleanError(() => mixTargets(a, b, lam as number, { numClasses: 3 }), 'mixTargets', 'lam'),
+        ),
+      );
+      fc.assert(
+        fc.property(outsideUnit, (lam) =>
+          expectCleanError(() => cutmixLoss(logits, a, b, lam as number), 'cutmixLoss', 'lam'),
+        ),
+      );
+      fc.assert(
+        fc.property(fc.oneof(notAnInteger, fc.integer({ max: 0 })), (k) =>
+          expectCleanError(() => mixTargets(a, b, 0.5, { numClasses: k as number }), 'mixTargets', 'numClasses'),
+        ),
+      );
+      fc.assert(
+        fc.property(outsideUnit, (e) =>
+          expectCleanError(
+            () => mixTargets(a, b, 0.5, { numClasses: 3, labelSmoothing: e as number }),
+            'mixTargets',
+            'labelSmoothing',
+          ),
+        ),
+      );
+      fc.assert(
+        fc.property(unknownKey, (k) =>
+          expectCleanError(() => mixTargets(a, b, 0.5, { [k]: 1 } as never), 'mixTargets', `'${k}'`),
+        ),
+      );
+      fc.assert(
+        fc.property(
+          notANumber.filter((v) => typeof v !== 'function' && v !== undefined),
+          (f) => expectCleanError(() => cutmixLoss(logits, a, b, 0.5, f as never), 'cutmixLoss', 'lossFn'),
+        ),
+      );
     });
     fc.assert(
       fc.property(badLabelsKind, fc.constantFrom('labelsA', 'labelsB'), (kind, which) =>
-        withTensors(() => ({ ...make(), bad: makeBad(kind, 2) }), ({ a, b, logits, bad }) => {
-          const [la, lb] = which === 'labelsA' ? [bad, b] : [a, bad];
-          expectCleanError(() => mixTargets(la as never, lb as never, 0.5, { numClasses: 3 }), 'mixTargets', which);
-          expectCleanError(() => cutmixLoss(logits, la as never, lb as never, 0.5), 'cutmixLoss', which);
-        }),
+        withTensors(
+          () => ({ ...make(), bad: makeBad(kind, 2) }),
+          ({ a, b, logits, bad }) => {
+            const [la, lb] = which === 'labelsA' ? [bad, b] : [a, bad];
+            expectCleanError(() => mixTargets(la as never, lb as never, 0.5, { numClasses: 3 }), 'mixTargets', which);
+            expectCleanError(() => cutmixLoss(logits, la as never, lb as never, 0.5), 'cutmixLoss', which);
+          },
+        ),
       ),
     );
     fc.assert(
       fc.property(fc.constantFrom<BadTensorKind>('disposed', 'rank1', 'rank3', 'bool', 'array'), (kind) =>
-        withTensors(() => ({ ...make(), bad: makeBad(kind, 2) }), ({ a, b, bad }) => {
-          expectCleanError(() => cutmixLoss(bad as never, a, b, 0.5), 'cutmixLoss', 'logits');
-        }),
+        withTensors(
+          () => ({ ...make(), bad: makeBad(kind, 2) }),
+          ({ a, b, bad }) => {
+            expectCleanError(() => cutmixLoss(bad as never, a, b, 0.5), 'cutmixLoss', 'logits');
+          },
+        ),
       ),
     );
     // Out-of-range class indices, negative and fractional ones included.
     fc.assert(
-      fc.property(fc.oneof(fc.integer({ min: 3, max: 1000 }), fc.integer({ min: -1000, max: -1 }), fc.double({ min: 0.1, max: 2.9 }).filter((v) => !Number.isInteger(v))), (v) =>
-        withTensors(() => ({ ...make(), bad: tf.tensor1d([0, v], 'float32') }), ({ a, logits, bad }) => {
-          expectCleanError(() => mixTargets(a, bad, 0.5, { numClasses: 3 }), 'mixTargets', 'labelsB[1]');
-          expectCleanError(() => cutmixLoss(logits, a, bad, 0.5), 'cutmixLoss', 'labelsB[1]');
-        }),
+      fc.property(
+        fc.oneof(
+          fc.integer({ min: 3, max: 1000 }),
+          fc.integer({ min: -1000, max: -1 }),
+          fc.double({ min: 0.1, max: 2.9 }).filter((v) => !Number.isInteger(v)),
+        ),
+        (v) =>
+          withTensors(
+            () => ({ ...make(), bad: tf.tensor1d([0, v], 'float32') }),
+            ({ a, logits, bad }) => {
+              expectCleanError(() => mixTargets(a, bad, 0.5, { numClasses: 3 }), 'mixTargets', 'labelsB[1]');
+              expectCleanError(() => cutmixLoss(logits, a, bad, 0.5), 'cutmixLoss', 'labelsB[1]');
+            },
+          ),
       ),
     );
   });
