@@ -14,7 +14,7 @@ import { pasteComposite } from '../src/kernels/composite.js';
 import { CUTMIX_PASTE, type CutmixPasteAttrs } from '../src/kernels/names.js';
 import { paste } from '../src/kernels/paste.js';
 import { pasteOnHeap } from '../src/kernels/wasm.js';
-import { timeInterleaved, variant, type Stats, type Variant } from './harness.js';
+import { timeInBlocks, timeInterleaved, variant, type Stats, type Variant } from './harness.js';
 
 export type BackendName = 'cpu' | 'wasm';
 export type Shape4 = [number, number, number, number];
@@ -25,6 +25,7 @@ export const V = {
   kernelElem: 'kernel (cutmixBatch elem plans)',
   kernelQuarter: 'kernel (fixed centred 25 % box)',
   kernelJsRows: 'kernel, rows copied in JS (fallback path)',
+  copyOnly: 'copy-only kernel (runKernel, output copied, nothing pasted)',
   batch: "cutmixBatch mode:'batch'",
   elem: "cutmixBatch mode:'elem'",
   composite: 'composite (stock ops fallback)',
@@ -51,6 +52,40 @@ export interface ShapeResult {
 
 /** A bench-only kernel name for the wasm kernel with its JavaScript row copies (the fallback path). */
 const JS_ROWS_KERNEL = 'CutmixPasteBenchJsRows';
+/** A bench-only kernel that only copies its input into a new output: the kernel minus the paste. */
+const COPY_ONLY_KERNEL = 'CutmixPasteBenchCopyOnly';
+
+function registerBenchKernels(): void {
+  if (tf.getKernel(JS_ROWS_KERNEL, 'wasm') !== undefined) return;
+  tf.registerKernel({
+    kernelName: JS_ROWS_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs, backend }) =>
+      pasteOnHeap(backend as BackendWasm, inputs.images as tf.TensorInfo, attrs as unknown as CutmixPasteAttrs, false),
+  });
+  tf.registerKernel({
+    kernelName: COPY_ONLY_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const wasm = backend as BackendWasm;
+      const x = inputs.images as tf.TensorInfo;
+      const out = wasm.makeOutput(x.shape, x.dtype);
+      const from = wasm.dataIdMap.get(x.dataId)!.memoryOffset;
+      const bytes = 4 * x.shape.reduce((a, b) => a * b, 1);
+      wasm.wasm.HEAPU8.copyWithin(wasm.dataIdMap.get(out.dataId)!.memoryOffset, from, from + bytes);
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: COPY_ONLY_KERNEL,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend }) => {
+      const cpu = backend as MathBackendCPU;
+      const x = inputs.images as tf.TensorInfo;
+      return cpu.makeTensorInfo(x.shape, x.dtype, new Float32Array(cpu.data.get(x.dataId)!.values as Float32Array));
+    },
+  });
+}
 
 interface Plan {
   partners: Int32Array;
@@ -100,9 +135,13 @@ export function benchShape(
     Int32Array.from({ length: n }, (_, i) => i % 10),
     'int32',
   );
-  const rounds = Math.max(budget.warmup + budget.iterations, budget.compositeWarmup + budget.compositeIterations);
-  const batchPlans = Array.from({ length: rounds }, (_, r) => planFor(shape, seedOf(r), 'batch'));
-  const elemPlans = Array.from({ length: rounds }, (_, r) => planFor(shape, seedOf(r), 'elem'));
+  // One plan per call index (blocks run a few more calls than rounds; indices wrap around).
+  const plans = 2 * Math.max(budget.warmup + budget.iterations, budget.compositeWarmup + budget.compositeIterations);
+  const batchPlans = Array.from({ length: plans }, (_, r) => planFor(shape, seedOf(r), 'batch'));
+  const elemPlans = Array.from({ length: plans }, (_, r) => planFor(shape, seedOf(r), 'elem'));
+  const batchPlan = (call: number) => batchPlans[call % plans];
+  const elemPlan = (call: number) => elemPlans[call % plans];
+  const seedAt = (call: number) => seedOf(call % plans);
   const quarter: Plan = {
     partners: Int32Array.from({ length: n }, (_, i) => (i + 1) % n),
     boxes: Int32Array.from({ length: 4 * n }, (_, i) => [h / 4, w / 4, h / 4 + h / 2, w / 4 + w / 2][i % 4] | 0),
@@ -111,7 +150,7 @@ export function benchShape(
   // The timed kernel is cutmixBatch's: same plan for the same seed, and runKernel reaches our kernel.
   for (const mode of ['batch', 'elem'] as const) {
     const out = cutmixBatch(images, labels, { seed: seedOf(0), mode });
-    const plan = (mode === 'batch' ? batchPlans : elemPlans)[0];
+    const plan = (mode === 'batch' ? batchPlan : elemPlan)(0);
     check(
       out.partners.every((p, i) => p === plan.partners[i]) &&
         flattenBoxes(out.boxes).every((v, i) => v === plan.boxes[i]),
@@ -123,35 +162,29 @@ export function benchShape(
   }
   check(tf.getKernel(CUTMIX_PASTE, backend) !== undefined, `no ${CUTMIX_PASTE} kernel on ${backend}`);
 
+  registerBenchKernels();
   const disposeResult = (r: CutMixResult) => tf.dispose([r.images, r.labelsA, r.labelsB]);
   const disposeTensor = (t: tf.Tensor) => t.dispose();
   const variants: Variant[] = [
-    variant(V.kernel, (r) => paste(images, batchPlans[r].partners, batchPlans[r].boxes, 'NCHW'), disposeTensor),
-    variant(V.kernelElem, (r) => paste(images, elemPlans[r].partners, elemPlans[r].boxes, 'NCHW'), disposeTensor),
+    variant(V.kernel, (r) => paste(images, batchPlan(r).partners, batchPlan(r).boxes, 'NCHW'), disposeTensor),
+    variant(V.kernelElem, (r) => paste(images, elemPlan(r).partners, elemPlan(r).boxes, 'NCHW'), disposeTensor),
     variant(V.kernelQuarter, () => paste(images, quarter.partners, quarter.boxes, 'NCHW'), disposeTensor),
-    variant(V.batch, (r) => cutmixBatch(images, labels, { seed: seedOf(r), mode: 'batch' }), disposeResult),
-    variant(V.elem, (r) => cutmixBatch(images, labels, { seed: seedOf(r), mode: 'elem' }), disposeResult),
+    variant(V.batch, (r) => cutmixBatch(images, labels, { seed: seedAt(r), mode: 'batch' }), disposeResult),
+    variant(V.elem, (r) => cutmixBatch(images, labels, { seed: seedAt(r), mode: 'elem' }), disposeResult),
+    variant(V.copyOnly, () => tf.engine().runKernel(COPY_ONLY_KERNEL, { images }) as tf.Tensor, disposeTensor),
   ];
 
   let release = () => {};
   if (backend === 'wasm') {
     const wasm = tf.backend() as BackendWasm;
-    if (tf.getKernel(JS_ROWS_KERNEL, 'wasm') === undefined) {
-      tf.registerKernel({
-        kernelName: JS_ROWS_KERNEL,
-        backendName: 'wasm',
-        kernelFunc: ({ inputs, attrs, backend: b }) =>
-          pasteOnHeap(b as BackendWasm, inputs.images as tf.TensorInfo, attrs as unknown as CutmixPasteAttrs, false),
-      });
-    }
     const bytes = size * 4;
     const source = wasm.dataIdMap.get(images.dataId)!.memoryOffset;
     const pre = wasm.wasm._malloc(bytes) >>> 0;
     release = () => wasm.wasm._free(pre);
     const jsRowsAttrs = (r: number) =>
       ({
-        partners: batchPlans[r].partners,
-        boxes: batchPlans[r].boxes,
+        partners: batchPlan(r).partners,
+        boxes: batchPlan(r).boxes,
         dataFormat: 'NCHW',
       }) as unknown as tf.NamedAttrMap;
     variants.push(
@@ -177,34 +210,43 @@ export function benchShape(
   }
 
   const label = `${backend} ${shape.join('×')}`;
-  const every = Math.max(1, Math.floor((budget.warmup + budget.iterations) / 10));
-  const fast = timeInterleaved(variants, {
+  const report = (what: string) => {
+    let last = -1;
+    return (done: number, total: number) => {
+      const tenth = Math.floor((10 * done) / total);
+      if (tenth !== last) progress(`${label}: ${what} ${done}/${total} calls`);
+      last = tenth;
+    };
+  };
+  // cpu below 32 MiB: blocks, because each call's fresh output meets an allocator state left by the
+  // previous call (see timeInBlocks). Larger outputs are always fresh mappings (glibc never recycles
+  // chunks above its 32 MiB maximum mmap threshold), and wasm frees on dispose: there interleaving only
+  // spreads machine noise evenly.
+  const time = backend === 'cpu' && size * 4 < 32 * 2 ** 20 ? timeInBlocks : timeInterleaved;
+  const fast = time(variants, {
     warmup: budget.warmup,
     iterations: budget.iterations,
-    onRound: (done, total) => {
-      if (done % every === 0 || done === total)
-        progress(`${label}: ${done}/${total} rounds of ${variants.length} variants`);
-    },
+    onProgress: report(`${variants.length} variants,`),
   });
   release();
 
   // The composite on its own; its first call is checked against the kernel, byte for byte.
-  const reference = paste(images, batchPlans[0].partners, batchPlans[0].boxes, 'NCHW');
-  const first = pasteComposite(images, batchPlans[0].partners, batchPlans[0].boxes, 'NCHW');
+  const reference = paste(images, batchPlan(0).partners, batchPlan(0).boxes, 'NCHW');
+  const first = pasteComposite(images, batchPlan(0).partners, batchPlan(0).boxes, 'NCHW');
   check(sameWords(reference, first), 'composite output differs from the kernel output');
   tf.dispose([reference, first]);
   const composite = timeInterleaved(
     [
       variant(
         V.composite,
-        (r) => pasteComposite(images, batchPlans[r].partners, batchPlans[r].boxes, 'NCHW'),
+        (r) => pasteComposite(images, batchPlan(r).partners, batchPlan(r).boxes, 'NCHW'),
         disposeTensor,
       ),
     ],
     {
       warmup: budget.compositeWarmup,
       iterations: budget.compositeIterations,
-      onRound: (done, total) => progress(`${label}: composite ${done}/${total}`),
+      onProgress: report('composite,'),
     },
   );
 

@@ -69,17 +69,24 @@ export const cutmixPasteWasmConfig: KernelConfig = {
   kernelFunc: cutmixPasteWasm as unknown as KernelFunc,
 };
 
-/** One compiled copier per heap (a re-created backend has a new heap); `null` when none could be made. */
-const copiers = new WeakMap<WebAssembly.Memory, BlockCopier | null>();
+/** One compiled copier per backend instance (each has its own heap); `null` when none could be made. */
+const copiers = new WeakMap<BackendWasm, BlockCopier | null>();
 
-/** The heap's compiled block copier, compiling it on first use; `undefined` to copy in JavaScript. */
+/**
+ * The backend's compiled block copier, compiled on first use; `undefined` to copy in JavaScript.
+ *
+ * @example
+ * ```ts
+ * const copyBlock = blockCopierFor(tf.backend() as BackendWasm); // a function in Node 20 and current browsers
+ * ```
+ * @param backend the wasm backend.
+ */
 export function blockCopierFor(backend: BackendWasm): BlockCopier | undefined {
-  const memory = heapMemory(backend);
-  if (memory === undefined) return undefined;
-  let copier = copiers.get(memory);
+  let copier = copiers.get(backend);
   if (copier === undefined) {
-    copier = compileBlockCopier(memory);
-    copiers.set(memory, copier);
+    const memory = heapMemory(backend);
+    copier = memory === undefined ? null : compileBlockCopier(memory);
+    copiers.set(backend, copier);
   }
   return copier ?? undefined;
 }
