@@ -129,30 +129,37 @@ export function resolveOptions(fn: string, options: CutMixOptions | undefined, a
   return { alpha, rng, mode, partner, prob, dataFormat, placement, ratioMinMax: o.ratioMinMax };
 }
 
+function readBox(fn: string, arg: string, b: unknown, h: number, w: number): Box {
+  const box = b as Box;
+  const ok =
+    b !== null &&
+    typeof b === 'object' &&
+    !Array.isArray(b) &&
+    [box.y1, box.x1, box.y2, box.x2].every((v) => typeof v === 'number' && Number.isInteger(v)) &&
+    0 <= box.y1 &&
+    box.y1 <= box.y2 &&
+    box.y2 <= h &&
+    0 <= box.x1 &&
+    box.x1 <= box.x2 &&
+    box.x2 <= w;
+  if (!ok) {
+    const got =
+      b !== null && typeof b === 'object' && !Array.isArray(b)
+        ? `{y1: ${describeValue(box.y1)}, x1: ${describeValue(box.x1)}, y2: ${describeValue(box.y2)}, x2: ${describeValue(box.x2)}}`
+        : describeValue(b);
+    fail(fn, arg, `integers with 0 ≤ y1 ≤ y2 ≤ ${h} and 0 ≤ x1 ≤ x2 ≤ ${w}`, got);
+  }
+  return { y1: box.y1, x1: box.x1, y2: box.y2, x2: box.x2 };
+}
+
+/** One box for every sample, or one per sample; a single box is checked even for an empty batch. */
 function readBoxes(fn: string, value: unknown, n: number, h: number, w: number): Box[] {
-  const list = Array.isArray(value) ? value : Array.from({ length: n }, () => value);
-  if (list.length !== n) fail(fn, 'options.box.length', `${n} (one box per sample)`, String(list.length));
-  return list.map((b, i) => {
-    const arg = Array.isArray(value) ? `options.box[${i}]` : 'options.box';
-    const ok =
-      b !== null &&
-      typeof b === 'object' &&
-      [b.y1, b.x1, b.y2, b.x2].every((v) => typeof v === 'number' && Number.isInteger(v)) &&
-      0 <= b.y1 &&
-      b.y1 <= b.y2 &&
-      b.y2 <= h &&
-      0 <= b.x1 &&
-      b.x1 <= b.x2 &&
-      b.x2 <= w;
-    if (!ok) {
-      const got =
-        b !== null && typeof b === 'object'
-          ? `{y1: ${describeValue(b.y1)}, x1: ${describeValue(b.x1)}, y2: ${describeValue(b.y2)}, x2: ${describeValue(b.x2)}}`
-          : describeValue(b);
-      fail(fn, arg, `integers with 0 ≤ y1 ≤ y2 ≤ ${h} and 0 ≤ x1 ≤ x2 ≤ ${w}`, got);
-    }
-    return { y1: b.y1, x1: b.x1, y2: b.y2, x2: b.x2 };
-  });
+  if (!Array.isArray(value)) {
+    const box = readBox(fn, 'options.box', value, h, w);
+    return Array.from({ length: n }, () => ({ ...box }));
+  }
+  if (value.length !== n) fail(fn, 'options.box.length', `${n} (one box per sample)`, String(value.length));
+  return value.map((b, i) => readBox(fn, `options.box[${i}]`, b, h, w));
 }
 
 /**

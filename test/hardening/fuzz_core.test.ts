@@ -147,6 +147,23 @@ describeEachBackend('fuzzed bad input (core)', () => {
         ),
       ],
     ];
+    // An empty batch checks its options just as strictly (nothing to mix is no licence for a bad box).
+    withTensors(
+      () => ({ images: tf.zeros([0, 2, 4, 5]) as tf.Tensor4D, labels: tf.zeros([0], 'int32') }),
+      ({ images, labels }) => {
+        for (const [key, arb] of badOption) {
+          // [] is the one valid partner list of an empty batch; a bad rng shows at its first draw, and
+          // an empty batch draws nothing.
+          if (key === 'partners' || key === 'rng') continue;
+          fc.assert(
+            fc.property(arb, (value) =>
+              expectCleanError(() => cutmixBatch(images, labels, { [key]: value } as never), 'cutmixBatch', key),
+            ),
+            { numRuns: 20 },
+          );
+        }
+      },
+    );
     withTensors(good, ({ images, labels }) => {
       for (const [key, arb] of badOption) {
         fc.assert(
