@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import { EMPTY_BOX } from './box.js';
 import {
+  CUTMIX_OPTION_KEYS,
   DEFAULT_ARG_NAMES,
   resolveOptions,
   type ArgNames,
@@ -24,17 +25,10 @@ export type MixUpOptions = Pick<
   'alpha' | 'rng' | 'seed' | 'mode' | 'partner' | 'partners' | 'lam' | 'prob' | 'dataFormat'
 >;
 
-export const MIXUP_OPTION_KEYS = [
-  'alpha',
-  'rng',
-  'seed',
-  'mode',
-  'partner',
-  'partners',
-  'lam',
-  'prob',
-  'dataFormat',
-] as const;
+/** CutMix's option keys less the box ones: MixUp replaces no region. */
+export const MIXUP_OPTION_KEYS = CUTMIX_OPTION_KEYS.filter(
+  (k) => k !== 'box' && k !== 'placement' && k !== 'ratioMinMax',
+);
 
 /**
  * Draws (or takes as injected) λ and partners for a MixUp batch, in {@link planCutmix}'s order without the
