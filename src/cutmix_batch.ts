@@ -224,9 +224,11 @@ export function flattenBoxes(boxes: Box[]): Int32Array {
  *
  * @example
  * ```ts
- * const { images, labelsA, labelsB, lam } = cutmixBatch(xs, ys, { seed: 42 });
- * const loss = cutmixLoss(logits, labelsA, labelsB, lam);
- * tf.dispose([images, labelsA, labelsB]);
+ * const xs = tf.randomUniform([8, 3, 32, 32]) as tf.Tensor4D;      // NCHW batch
+ * const ys = tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], 'int32');        // class indices
+ * const { images, labelsA, labelsB, lam, boxes, partners } = cutmixBatch(xs, ys, { seed: 42 });
+ * // images: xs with boxes[i] of sample i replaced by sample partners[i]'s pixels; lam[i] = kept share
+ * tf.dispose([xs, ys, images, labelsA, labelsB]);
  * ```
  * @param images `[N, C, H, W]` (or `[N, H, W, C]` with `dataFormat: 'NHWC'`), float32 or int32; dtype is kept.
  * @param labels int32 class indices `[N]`, or float one-hot/soft targets `[N, K]`.

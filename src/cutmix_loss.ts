@@ -13,7 +13,8 @@ export type PerSampleLoss = (labels: Tensor, logits: Tensor2D) => Tensor1D;
  *
  * @example
  * ```ts
- * const losses = softmaxCrossEntropyPerSample(tf.tensor1d([2, 0], 'int32'), logits);   // shape [2]
+ * const logits = tf.tensor2d([[2, 0, -1], [0.5, 0.5, 3]]);
+ * const losses = softmaxCrossEntropyPerSample(tf.tensor1d([0, 2], 'int32'), logits); // shape [2]
  * ```
  * @param labels int class indices `[N]` (values in [0, K)) or float targets `[N, K]`.
  * @param logits float32 `[N, K]`.
@@ -32,8 +33,10 @@ export function softmaxCrossEntropyPerSample(labels: Tensor, logits: Tensor2D): 
  *
  * @example
  * ```ts
+ * import '@tensorflow/tfjs-layers'; // registers the gradients minimize needs
+ * const rng = seededRng(0);
  * optimizer.minimize(() => {
- *   const mixed = cutmixBatch(xs, ys, { rng });
+ *   const mixed = cutmixBatch(xs, ys, { rng }); // xs [N, C, H, W], ys int32 [N]
  *   const loss = cutmixLoss(model.predict(mixed.images) as tf.Tensor2D, mixed.labelsA, mixed.labelsB, mixed.lam);
  *   return loss;
  * });

@@ -2,7 +2,7 @@ export type { Rng } from './rng.js';
 export { seededRng } from './rng.js';
 export { sampleLambda } from './sample_lambda.js';
 export type { Box, Placement } from './box.js';
-export type { BoxOptions } from './rand_bbox.js';
+export type { BoxOptions, BoxSample } from './rand_bbox.js';
 export { randBbox } from './rand_bbox.js';
 export type { PartnerScheme } from './partners.js';
 export type { DataFormat } from './layout.js';

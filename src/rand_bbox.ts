@@ -26,6 +26,14 @@ export interface BoxOptions {
   ratioMinMax?: readonly [number, number];
 }
 
+/** A drawn box and the λ that exactly matches it. */
+export interface BoxSample {
+  /** The box, in pixels (integers, half-open). */
+  box: Box;
+  /** `1 − box area / (H·W)`: the share of pixels kept from the original image. */
+  lam: number;
+}
+
 export const BOX_OPTION_KEYS = ['placement', 'ratioMinMax'] as const;
 
 /** Checks `ratioMinMax`; shared by every function that accepts it. */
@@ -53,7 +61,7 @@ export function sampleBox(
   rng: Rng,
   placement: Placement,
   ratioMinMax: readonly [number, number] | undefined,
-): { box: Box; lam: number } {
+): BoxSample {
   let cutH: number;
   let cutW: number;
   if (ratioMinMax) {
@@ -117,7 +125,7 @@ export function randBbox(
   lam: number,
   rng: Rng = Math.random,
   options: BoxOptions = {},
-): { box: Box; lam: number } {
+): BoxSample {
   const fn = 'randBbox';
   assertPositiveInteger(fn, 'height', height);
   assertPositiveInteger(fn, 'width', width);

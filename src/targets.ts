@@ -83,8 +83,10 @@ export function toDense(labels: Tensor, numClasses: number): Tensor2D {
  *
  * @example
  * ```ts
- * const { labelsA, labelsB, lam } = cutmixBatch(xs, ys, { seed: 1 });
- * const targets = mixTargets(labelsA, labelsB, lam, { numClasses: 10, labelSmoothing: 0.1 });
+ * const a = tf.tensor1d([3, 7], 'int32');
+ * const b = tf.tensor1d([7, 1], 'int32');
+ * const targets = mixTargets(a, b, Float32Array.of(0.75, 0.5), { numClasses: 10, labelSmoothing: 0.1 });
+ * // row 0: 0.75·smooth(onehot(3)) + 0.25·smooth(onehot(7)); every row sums to 1
  * ```
  * @param labelsA Original labels: int class indices `[N]` or float one-hot/soft `[N, K]`.
  * @param labelsB Partner labels, same shape and kind.
