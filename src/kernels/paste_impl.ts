@@ -11,10 +11,23 @@ export const SHORT_RUN_WORDS = 48;
  * Batches are copied in groups of whole samples of about this many bytes (at least one sample), each
  * group's boxes pasted right after it is copied, while its output rows are still in cache. Measured on
  * wasm at 64×3×224×224 with cutmixBatch's boxes: 1.39–1.51× a heap copy of the batch, against 1.55–1.69×
- * when the whole batch is copied first. (On cpu the output comes from `new Float32Array(src)`, which is
- * faster there than a zeroed allocation plus grouped copies.)
+ * when the whole batch is copied first (the compiled kernel now uses the single pass there, see
+ * {@link SINGLE_PASS_SAMPLE_BYTES}; the grouped copy remains for smaller samples and the JavaScript
+ * fallback). (On cpu the output comes from `new Float32Array(src)`, which is faster there than a zeroed
+ * allocation plus grouped copies.)
  */
 export const COPY_GROUP_BYTES = 512 * 1024;
+
+/**
+ * Samples of at least this many bytes are written in one pass by the compiled `pasteSample` (see
+ * {@link pasteSampleBySample}); smaller ones are copied a group at a time and their boxes pasted over.
+ * Measured on wasm with cutmixBatch's boxes (ratios to a heap copy of the batch, both paths called
+ * directly): at 64×3×224×224 (588 KiB samples) one pass 1.32–1.40× against 1.39–1.59× (through the
+ * kernel, five paired quick benchmark runs: 1.18–1.32× against 1.34–1.58×); at 256×3×32×32 (12 KiB)
+ * 2.1–2.2× against 2.0×, at 128×1×28×28 (3 KiB) 2.6–2.9× against 2.1–2.25×: there the per-sample call
+ * and the many short own runs cost more than one grouped copy. Sizes in between were not measured.
+ */
+export const SINGLE_PASS_SAMPLE_BYTES = 64 * 1024;
 
 /**
  * The whole paste: copies the batch from `src` to `dst` and pastes every sample's box from its partner
@@ -110,49 +123,143 @@ export function pasteBoxRows(
   const w = nchw ? shape[3] : shape[2];
   const plane = h * w;
   const sampleWords = c * plane;
+  const block: BoxBlock = { planes: 0, rows: 0, rowStride: 0, run: 0, start: 0 };
   for (let s = first; s < end; s++) {
     const partner = partners[s];
-    const y1 = boxes[4 * s];
-    const x1 = boxes[4 * s + 1];
-    const y2 = boxes[4 * s + 2];
-    const x2 = boxes[4 * s + 3];
-    if (partner === s || y2 <= y1 || x2 <= x1) continue;
-    // The box as `planes` × `rows` runs of `run` words: planes are channels (NCHW only), rows are
-    // image rows; both collapse when the box spans the whole row / plane.
-    let planes: number;
-    let rows = y2 - y1;
-    let rowStride: number;
-    let run: number;
-    let start: number;
-    if (nchw) {
-      planes = c;
-      rowStride = w;
-      run = x2 - x1;
-      start = y1 * w + x1;
-      if (run === w) {
-        run *= rows;
-        rows = 1;
-        if (run === plane) {
-          run *= c;
-          planes = 1;
-        }
-      }
-    } else {
-      planes = 1;
-      rowStride = w * c;
-      run = (x2 - x1) * c;
-      start = (y1 * w + x1) * c;
-      if (run === rowStride) {
-        run *= rows;
-        rows = 1;
-      }
-    }
+    if (partner === s || !boxBlock(nchw, c, h, w, boxes, s, block)) continue;
+    const { planes, rows, rowStride, run, start } = block;
     const from = srcOffset + partner * sampleWords + start;
     const to = dstOffset + s * sampleWords + start;
     if (copyBlock !== undefined) copyBlock(4 * from, 4 * to, planes, 4 * plane, rows, 4 * rowStride, 4 * run);
     else copyBlockWords(src, dst, from, to, planes, plane, rows, rowStride, run);
   }
 }
+
+/**
+ * The paste in one pass per sample through a compiled {@link SamplePaster}: every output word is written
+ * once, from the sample itself outside its box and from its partner inside (one call per sample).
+ *
+ * @example
+ * ```ts
+ * const { pasteSample } = compileHeapCopiers(memory)!; // batch at byte 0, output at byte 4096
+ * pasteSampleBySample(0, 4096, [2, 1, 4, 4], 'NCHW', Int32Array.of(1, 0), Int32Array.of(0, 0, 2, 2, 0, 0, 0, 0), pasteSample);
+ * ```
+ * @param srcByte byte address of element 0 of the source batch in the paster's memory.
+ * @param dstByte byte address of element 0 of the output batch; the two batches must not overlap.
+ * @param shape the rank-4 batch shape in `dataFormat`.
+ * @param dataFormat `'NCHW'` or `'NHWC'`.
+ * @param partners one partner index per sample, each in `[0, N)`.
+ * @param boxes `y1, x1, y2, x2` per sample, half-open and inside the image.
+ * @param pasteSample the compiled single-pass paster.
+ */
+export function pasteSampleBySample(
+  srcByte: number,
+  dstByte: number,
+  shape: readonly number[],
+  dataFormat: DataFormat,
+  partners: Int32Array,
+  boxes: Int32Array,
+  pasteSample: SamplePaster,
+): void {
+  const nchw = dataFormat === 'NCHW';
+  const c = nchw ? shape[1] : shape[3];
+  const h = nchw ? shape[2] : shape[1];
+  const w = nchw ? shape[3] : shape[2];
+  const sampleBytes = 4 * c * h * w;
+  const block: BoxBlock = { planes: 0, rows: 0, rowStride: 0, run: 0, start: 0 };
+  for (let s = 0; s < shape[0]; s++) {
+    const own = srcByte + s * sampleBytes;
+    const to = dstByte + s * sampleBytes;
+    const partner = partners[s];
+    if (partner === s || !boxBlock(nchw, c, h, w, boxes, s, block)) {
+      pasteSample(own, own, to, sampleBytes, 0, 0, 0, 0, 0, 0); // no box: the sample as it is
+      continue;
+    }
+    const { planes, rows, rowStride, run, start } = block;
+    const partnerByte = srcByte + partner * sampleBytes;
+    pasteSample(own, partnerByte, to, sampleBytes, 4 * start, planes, 4 * h * w, rows, 4 * rowStride, 4 * run);
+  }
+}
+
+/** A sample's box as `planes` × `rows` runs of `run` words, the first `start` words into the sample. */
+interface BoxBlock {
+  planes: number;
+  rows: number;
+  rowStride: number;
+  run: number;
+  start: number;
+}
+
+/**
+ * Fills `block` with sample `s`'s box; false when the box is empty. Planes are channels (NCHW only), rows
+ * are image rows; both collapse when the box spans the whole row / plane (a full-width box is one run per
+ * channel in NCHW and one run in NHWC; a full-image NCHW box is one run).
+ */
+function boxBlock(
+  nchw: boolean,
+  c: number,
+  h: number,
+  w: number,
+  boxes: Int32Array,
+  s: number,
+  block: BoxBlock,
+): boolean {
+  const y1 = boxes[4 * s];
+  const x1 = boxes[4 * s + 1];
+  const y2 = boxes[4 * s + 2];
+  const x2 = boxes[4 * s + 3];
+  if (y2 <= y1 || x2 <= x1) return false;
+  let rows = y2 - y1;
+  if (nchw) {
+    let planes = c;
+    let run = x2 - x1;
+    if (run === w) {
+      run *= rows;
+      rows = 1;
+      if (run === h * w) {
+        run *= c;
+        planes = 1;
+      }
+    }
+    block.planes = planes;
+    block.rows = rows;
+    block.rowStride = w;
+    block.run = run;
+    block.start = y1 * w + x1;
+  } else {
+    const rowStride = w * c;
+    let run = (x2 - x1) * c;
+    if (run === rowStride) {
+      run *= rows;
+      rows = 1;
+    }
+    block.planes = 1;
+    block.rows = rows;
+    block.rowStride = rowStride;
+    block.run = run;
+    block.start = (y1 * w + x1) * c;
+  }
+  return true;
+}
+
+/**
+ * Writes one output sample in a single pass (bytes, on one wasm memory): the box, `planes` × `rows` runs
+ * of `run` bytes starting `start` bytes into the sample (`planeStride`, `rowStride` apart), from the
+ * partner sample at `partner`, every other byte from the sample itself at `own`. With `planes` or `rows`
+ * 0 it copies the sample as it is.
+ */
+export type SamplePaster = (
+  own: number,
+  partner: number,
+  to: number,
+  sampleBytes: number,
+  start: number,
+  planes: number,
+  planeStride: number,
+  rows: number,
+  rowStride: number,
+  run: number,
+) => void;
 
 /**
  * Copies `planes` × `rows` runs of `run` words from `src` to `dst` (byte addresses and sizes when it is

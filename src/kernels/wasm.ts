@@ -1,19 +1,27 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { CUTMIX_PASTE, type CutmixPasteAttrs } from './names.js';
-import { copyAndPaste, type BlockCopier } from './paste_impl.js';
+import {
+  copyAndPaste,
+  pasteSampleBySample,
+  SINGLE_PASS_SAMPLE_BYTES,
+  type BlockCopier,
+  type SamplePaster,
+} from './paste_impl.js';
 
 /**
- * The paste on the wasm backend, on the wasm heap: allocate the output on the heap, copy the batch there
- * with `copyWithin` (a group of samples at a time, see {@link copyAndPaste}), then copy each sample's box
- * from its partner. Nothing leaves the heap.
+ * The paste on the wasm backend, on the wasm heap: allocate the output on the heap, then fill it with
+ * a small wasm module compiled once per heap (see {@link compileHeapCopiers}). Samples of 64 KiB or more
+ * (ImageNet size) are written in one pass each, own pixels and partner pixels in order, so every output
+ * byte is written once; smaller batches are copied with `copyWithin` a group of samples at a time and
+ * each box pasted over its copy (see {@link copyAndPaste} and {@link SINGLE_PASS_SAMPLE_BYTES}).
+ * Nothing leaves the heap.
  *
- * The box rows are copied by a 310-byte wasm module compiled once per heap (see
- * {@link compileBlockCopier}): JavaScript pays 14–20 ns per row whatever its length, which at CIFAR or
- * MNIST size (about 12 000 or 2 000 rows of 16 or 14 floats per batch) costs several times the batch copy;
- * the compiled loop pays 2–4 ns. Where it cannot be compiled (no access to the heap's
- * `WebAssembly.Memory`, an engine without bulk memory operations, a content security policy) the rows are
- * copied in JavaScript, with the same result.
+ * The runs are copied in compiled code because JavaScript pays 14–20 ns per row whatever its length,
+ * which at CIFAR or MNIST size (about 12 000 or 2 000 rows of 16 or 14 floats per batch) costs several
+ * times the batch copy; the compiled loop pays 2–4 ns. Where it cannot be compiled (no access to the
+ * heap's `WebAssembly.Memory`, an engine without bulk memory operations, a content security policy) the
+ * batch is copied and the rows pasted in JavaScript, with the same result.
  *
  * @example
  * ```ts
@@ -57,8 +65,13 @@ export function pasteOnHeap(
   // Heap allocations are 8-byte aligned, so byte offsets divide by 4.
   const from = backend.dataIdMap.get(images.dataId).memoryOffset / 4;
   const to = backend.dataIdMap.get(out.dataId).memoryOffset / 4;
-  const copier = compiled ? blockCopierFor(backend) : undefined;
-  copyAndPaste(heap, from, heap, to, images.shape, dataFormat, partners, boxes, copier);
+  const copiers = compiled ? heapCopiersFor(backend) : undefined;
+  const [, a, b, c] = images.shape;
+  if (copiers !== undefined && 4 * a * b * c >= SINGLE_PASS_SAMPLE_BYTES) {
+    pasteSampleBySample(4 * from, 4 * to, images.shape, dataFormat, partners, boxes, copiers.pasteSample);
+  } else {
+    copyAndPaste(heap, from, heap, to, images.shape, dataFormat, partners, boxes, copiers?.copyBlock);
+  }
   return out;
 }
 
@@ -69,11 +82,36 @@ export const cutmixPasteWasmConfig: KernelConfig = {
   kernelFunc: cutmixPasteWasm as unknown as KernelFunc,
 };
 
-/** One compiled copier per backend instance (each has its own heap); `null` when none could be made. */
-const copiers = new WeakMap<BackendWasm, BlockCopier | null>();
+/** The compiled functions, one pair per backend instance (each has its own heap); `null` when none. */
+const compiled = new WeakMap<BackendWasm, HeapCopiers | null>();
+
+/** The two functions of the compiled module, see {@link compileHeapCopiers}. */
+export interface HeapCopiers {
+  copyBlock: BlockCopier;
+  pasteSample: SamplePaster;
+}
 
 /**
- * The backend's compiled block copier, compiled on first use; `undefined` to copy in JavaScript.
+ * The backend's compiled copiers, compiled on first use; `undefined` to copy in JavaScript.
+ *
+ * @example
+ * ```ts
+ * const copiers = heapCopiersFor(tf.backend() as BackendWasm); // defined in Node 20 and current browsers
+ * ```
+ * @param backend the wasm backend.
+ */
+export function heapCopiersFor(backend: BackendWasm): HeapCopiers | undefined {
+  let copiers = compiled.get(backend);
+  if (copiers === undefined) {
+    const memory = heapMemory(backend);
+    copiers = memory === undefined ? null : compileHeapCopiers(memory);
+    compiled.set(backend, copiers);
+  }
+  return copiers ?? undefined;
+}
+
+/**
+ * The backend's compiled block copier (see {@link heapCopiersFor}); `undefined` to copy in JavaScript.
  *
  * @example
  * ```ts
@@ -82,13 +120,7 @@ const copiers = new WeakMap<BackendWasm, BlockCopier | null>();
  * @param backend the wasm backend.
  */
 export function blockCopierFor(backend: BackendWasm): BlockCopier | undefined {
-  let copier = copiers.get(backend);
-  if (copier === undefined) {
-    const memory = heapMemory(backend);
-    copier = memory === undefined ? null : compileBlockCopier(memory);
-    copiers.set(backend, copier);
-  }
-  return copier ?? undefined;
+  return heapCopiersFor(backend)?.copyBlock;
 }
 
 /**
@@ -105,12 +137,44 @@ function heapMemory(backend: BackendWasm): WebAssembly.Memory | undefined {
 }
 
 /**
- * Compiles the block copier against `memory`: a wasm function
- * `copyBlock(from, to, planes, planeStride, rows, rowStride, run)`, all in bytes, that copies
- * `planes` × `rows` runs. Runs of 128 bytes or more go through `memory.copy`; shorter ones through
- * 16-byte SIMD moves, the last one ending exactly at the run's end (8-byte moves where SIMD is
- * missing).
+ * Compiles the copier module against `memory`. Two wasm functions, all sizes and addresses in bytes:
+ *
+ * - `copyBlock(from, to, planes, planeStride, rows, rowStride, run)` copies `planes` × `rows` runs;
+ * - `pasteSample(own, partner, to, sampleBytes, start, planes, planeStride, rows, rowStride, run)` writes
+ *   one output sample in a single pass: the box, `planes` × `rows` runs whose first starts `start` bytes
+ *   into the sample, from `partner`, every other byte from `own`.
+ *
+ * Runs of 128 bytes or more go through `memory.copy`; shorter ones through 16-byte SIMD moves, the last
+ * one ending exactly at the run's end (8-byte moves where SIMD is missing).
  * Returns `null` when the engine refuses every variant.
+ *
+ * @example
+ * ```ts
+ * const copiers = compileHeapCopiers(memory); // copy 2 rows of 64 bytes, 256 bytes apart
+ * copiers?.copyBlock(1024, 8192, 1, 0, 2, 256, 64);
+ * ```
+ * @param memory the memory to copy within (shared or not).
+ * @param variants which variants to try, in order: `true` for SIMD, `false` for 8-byte steps.
+ */
+export function compileHeapCopiers(
+  memory: WebAssembly.Memory,
+  variants: readonly boolean[] = [true, false],
+): HeapCopiers | null {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  for (const simd of variants) {
+    try {
+      const module = new WebAssembly.Module(blockCopierBytes(shared, simd));
+      const { exports } = new WebAssembly.Instance(module, { env: { memory } });
+      return { copyBlock: exports.copyBlock as BlockCopier, pasteSample: exports.pasteSample as SamplePaster };
+    } catch {
+      // Try the next variant; with none, JavaScript copies the rows.
+    }
+  }
+  return null;
+}
+
+/**
+ * The `copyBlock` function of {@link compileHeapCopiers}; `null` when it cannot be compiled.
  *
  * @example
  * ```ts
@@ -124,18 +188,18 @@ export function compileBlockCopier(
   memory: WebAssembly.Memory,
   variants: readonly boolean[] = [true, false],
 ): BlockCopier | null {
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  for (const simd of variants) {
-    try {
-      const module = new WebAssembly.Module(blockCopierBytes(shared, simd));
-      const instance = new WebAssembly.Instance(module, { env: { memory } });
-      return instance.exports.copyBlock as BlockCopier;
-    } catch {
-      // Try the next variant; with none, JavaScript copies the rows.
-    }
-  }
-  return null;
+  return compileHeapCopiers(memory, variants)?.copyBlock ?? null;
 }
+
+/**
+ * From how many bytes a run goes through `memory.copy` rather than loads and stores. Measured at
+ * 64×3×224×224 (runs of about 450 bytes): for the box rows pasted over a copied batch 128 is best; in the
+ * single pass, which makes twice as many `memory.copy` calls (the own runs beside the box too), 1–16 KiB
+ * all measure alike (1.3–1.4× a heap copy) and 128 costs 1.7–2.2×: V8's `memory.copy` seems to carry a
+ * fixed cost of tens of nanoseconds.
+ */
+const BLOCK_BULK_FROM = 128;
+const SINGLE_PASS_BULK_FROM = 4096;
 
 // Wasm binary encoding: just the opcodes the copier uses.
 const I32 = 0x7f;
@@ -151,6 +215,7 @@ const SET = 0x21;
 const CONST = 0x41;
 const EQZ = 0x45;
 const GE_U = 0x4f;
+const GT_U = 0x4b;
 const ADD = 0x6a;
 const SUB = 0x6b;
 // Loads and stores take a memarg (alignment hint 0 = bytes may be unaligned, offset 0).
@@ -194,68 +259,143 @@ function section(id: number, ...entries: number[][]): number[] {
   return [id, ...uleb(body.length), ...body];
 }
 
-/** The copier module: imports `env.memory` (shared or not), exports `copyBlock`. */
+/** The copier module: imports `env.memory` (shared or not), exports `copyBlock` and `pasteSample`. */
 function blockCopierBytes(shared: boolean, simd: boolean): Uint8Array<ArrayBuffer> {
-  // Parameters 0–6, then locals 7–10.
-  const [from, to, planes, planeStride, rows, rowStride, run, r, f, t, i] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const get = (local: number) => [GET, local];
   const set = (local: number) => [SET, local];
   const addTo = (local: number, amount: number[]) => [...get(local), ...amount, ADD, ...set(local)];
-  // store(t + at, load(f + at)) for one access width; `at` pushes an offset.
-  // prettier-ignore
-  const move = (at: number[], load: number[], store: number[]) => [
-    ...get(t), ...at, ADD, ...get(f), ...at, ADD, ...load, ...store,
-  ];
   const [wide, wideLoad, wideStore] = simd ? [16, V128_LOAD, V128_STORE] : [8, I64_LOAD, I64_STORE];
-  const fromEnd = (back: number) => [...get(run), ...i32(back), SUB];
-  const wideMove = (offset: number[]) => move(offset, wideLoad, wideStore);
-  // A run shorter than 128 bytes (always a multiple of 4): `wide`-byte moves, then one that ends exactly at
-  // the run's end (it may overlap the previous one; source and destination never overlap each other).
-  // Below `wide` bytes: two overlapping 8-byte moves, or one 4-byte move.
-  // prettier-ignore
-  const shortRun = [
-    ...get(run), ...i32(wide), GE_U, ...IF,
-      ...i32(0), ...set(i),
-      ...BLOCK, ...LOOP,
-        ...get(i), ...i32(wide), ADD, ...get(run), GE_U, BR_IF, 1,
-        ...wideMove(get(i)),
-        ...addTo(i, i32(wide)),
+  /**
+   * Copies `run` bytes (a multiple of 4) from local `f` to local `t`, with `i` as scratch: `memory.copy`
+   * from `bulkFrom` bytes, else `wide`-byte moves, then one that ends exactly at the run's end (it may
+   * overlap the previous one; source and destination never overlap each other). Below `wide` bytes: two
+   * overlapping 8-byte moves, or one 4-byte move. With `singlePass` (whose own runs reach `bulkFrom`, and
+   * may be empty), four `wide`-byte moves per loop turn while they fit, and nothing for 0 bytes; without
+   * it, the code the box-row copier has always had.
+   */
+  const copyRun = (f: number, t: number, run: number, i: number, bulkFrom: number, singlePass: boolean) => {
+    // store(t + at, load(f + at)) for one access width; `at` pushes an offset.
+    // prettier-ignore
+    const move = (at: number[], load: number[], store: number[]) => [
+      ...get(t), ...at, ADD, ...get(f), ...at, ADD, ...load, ...store,
+    ];
+    const fromEnd = (back: number) => [...get(run), ...i32(back), SUB];
+    const wideMove = (offset: number[]) => move(offset, wideLoad, wideStore);
+    // `wide`-byte moves at offsets 0, wide, 2 wide, 3 wide from `t + i` (the offsets go in the memargs).
+    const memarg = (access: number[], offset: number) => [...access.slice(0, -1), ...uleb(offset)];
+    // prettier-ignore
+    const fourMoves = [0, 1, 2, 3].flatMap((k) => [
+      ...get(t), ...get(i), ADD, ...get(f), ...get(i), ADD, ...memarg(wideLoad, k * wide), ...memarg(wideStore, k * wide),
+    ]);
+    // prettier-ignore
+    const unrolled = singlePass
+      ? [
+          ...BLOCK, ...LOOP,
+            ...get(i), ...i32(4 * wide), ADD, ...get(run), GT_U, BR_IF, 1,
+            ...fourMoves,
+            ...addTo(i, i32(4 * wide)),
+            BR, 0,
+          END, END,
+        ]
+      : [];
+    const fourBytes = move(i32(0), I32_LOAD, I32_STORE);
+    const fourOrNone = singlePass ? [...get(run), ...IF, ...fourBytes, END] : fourBytes;
+    // prettier-ignore
+    return [
+      ...get(run), ...i32(bulkFrom), GE_U, ...IF,
+        ...get(t), ...get(f), ...get(run), ...MEMORY_COPY,
+      ELSE,
+        ...get(run), ...i32(wide), GE_U, ...IF,
+          ...i32(0), ...set(i),
+          ...unrolled,
+          ...BLOCK, ...LOOP,
+            ...get(i), ...i32(wide), ADD, ...get(run), GE_U, BR_IF, 1,
+            ...wideMove(get(i)),
+            ...addTo(i, i32(wide)),
+            BR, 0,
+          END, END,
+          ...wideMove(fromEnd(wide)),
+        ELSE,
+          ...(simd
+            ? [...get(run), ...i32(8), GE_U, ...IF,
+                 ...move(i32(0), I64_LOAD, I64_STORE), ...move(fromEnd(8), I64_LOAD, I64_STORE),
+               ELSE, ...fourOrNone, END]
+            : fourOrNone),
+        END,
+      END,
+    ];
+  };
+
+  // copyBlock: parameters 0–6, then locals 7–10.
+  const copyBlockBody = (() => {
+    const [from, to, planes, planeStride, rows, rowStride, run, r, f, t, i] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+    // prettier-ignore
+    const code = [
+      ...BLOCK, ...LOOP, // planes
+        ...get(planes), EQZ, BR_IF, 1,
+        ...get(from), ...set(f), ...get(to), ...set(t), ...get(rows), ...set(r),
+        ...BLOCK, ...LOOP, // rows
+          ...get(r), EQZ, BR_IF, 1,
+          ...copyRun(f, t, run, i, BLOCK_BULK_FROM, false),
+          ...addTo(f, get(rowStride)), ...addTo(t, get(rowStride)), ...addTo(r, i32(-1)),
+          BR, 0,
+        END, END,
+        ...addTo(from, get(planeStride)), ...addTo(to, get(planeStride)), ...addTo(planes, i32(-1)),
         BR, 0,
       END, END,
-      ...wideMove(fromEnd(wide)),
-    ELSE,
-      ...(simd
-        ? [...get(run), ...i32(8), GE_U, ...IF,
-             ...move(i32(0), I64_LOAD, I64_STORE), ...move(fromEnd(8), I64_LOAD, I64_STORE),
-           ELSE, ...move(i32(0), I32_LOAD, I32_STORE), END]
-        : move(i32(0), I32_LOAD, I32_STORE)),
-    END,
-  ];
-  // prettier-ignore
-  const code = [
-    ...BLOCK, ...LOOP, // planes
-      ...get(planes), EQZ, BR_IF, 1,
-      ...get(from), ...set(f), ...get(to), ...set(t), ...get(rows), ...set(r),
-      ...BLOCK, ...LOOP, // rows
-        ...get(r), EQZ, BR_IF, 1,
-        ...get(run), ...i32(128), GE_U, ...IF,
-          ...get(t), ...get(f), ...get(run), ...MEMORY_COPY,
-        ELSE, ...shortRun, END,
-        ...addTo(f, get(rowStride)), ...addTo(t, get(rowStride)), ...addTo(r, i32(-1)),
+    ];
+    return [...uleb(1), 4, I32 /* four i32 locals */, ...code, END];
+  })();
+
+  // pasteSample: parameters 0–9, then locals 10–16. Walks the sample once: the own bytes up to the next box
+  // run, the partner's run, …, then the own bytes after the last run.
+  const pasteSampleBody = (() => {
+    const [own, partner, to, sampleBytes, start, planes, planeStride, rows, rowStride, run] = [
+      0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    ];
+    const [pos, rowStart, r, boxStart, f, t, len, i] = [10, 11, 12, 13, 14, 15, 16, 17];
+    // Copy [pos, end) of the own sample, `end` pushed by `endCode`.
+    // prettier-ignore
+    const ownUpTo = (endCode: number[]) => [
+      ...endCode, ...get(pos), SUB, ...set(len),
+      ...get(own), ...get(pos), ADD, ...set(f), ...get(to), ...get(pos), ADD, ...set(t),
+      ...copyRun(f, t, len, i, SINGLE_PASS_BULK_FROM, true),
+    ];
+    // prettier-ignore
+    const code = [
+      ...get(start), ...set(boxStart),
+      ...BLOCK, ...LOOP, // planes
+        ...get(planes), EQZ, BR_IF, 1,
+        ...get(boxStart), ...set(rowStart), ...get(rows), ...set(r),
+        ...BLOCK, ...LOOP, // rows
+          ...get(r), EQZ, BR_IF, 1,
+          ...ownUpTo(get(rowStart)),
+          ...get(partner), ...get(rowStart), ADD, ...set(f), ...get(to), ...get(rowStart), ADD, ...set(t),
+          ...copyRun(f, t, run, i, SINGLE_PASS_BULK_FROM, true),
+          ...get(rowStart), ...get(run), ADD, ...set(pos),
+          ...addTo(rowStart, get(rowStride)), ...addTo(r, i32(-1)),
+          BR, 0,
+        END, END,
+        ...addTo(boxStart, get(planeStride)), ...addTo(planes, i32(-1)),
         BR, 0,
       END, END,
-      ...addTo(from, get(planeStride)), ...addTo(to, get(planeStride)), ...addTo(planes, i32(-1)),
-      BR, 0,
-    END, END,
-  ];
-  const body = [...uleb(1), 4, I32 /* four i32 locals */, ...code, END];
+      ...ownUpTo(get(sampleBytes)),
+    ];
+    return [...uleb(1), 8, I32 /* eight i32 locals */, ...code, END];
+  })();
+
   const memoryType = shared ? [0x03, 0, ...uleb(65536)] : [0x00, 0];
+  const params = (count: number) => [0x60, count, ...new Array<number>(count).fill(I32), 0];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [0x60, 7, I32, I32, I32, I32, I32, I32, I32, 0]),
+    ...section(1, params(7), params(10)),
     ...section(2, [...name('env'), ...name('memory'), 0x02, ...memoryType]),
-    ...section(3, [0]),
-    ...section(7, [...name('copyBlock'), 0x00, 0]),
-    ...section(10, [...uleb(body.length), ...body]),
+    ...section(3, [0], [1]),
+    ...section(7, [...name('copyBlock'), 0x00, 0], [...name('pasteSample'), 0x00, 1]),
+    ...section(
+      10,
+      [...uleb(copyBlockBody.length), ...copyBlockBody],
+      [...uleb(pasteSampleBody.length), ...pasteSampleBody],
+    ),
   ]);
 }
