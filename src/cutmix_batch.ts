@@ -247,6 +247,12 @@ export interface ArgNames {
 
 export const DEFAULT_ARG_NAMES: Readonly<ArgNames> = Object.freeze({ images: 'images', labels: 'labels' });
 
+/** `labels` gathered by `partners` (call inside a tidy); shared by every mixing op's `labelsB`. */
+export function partnerLabels(labels: Tensor, partners: Int32Array): Tensor {
+  // wasm's gather mis-shapes an empty index list; an empty batch's partner labels are just empty.
+  return partners.length === 0 ? tf.clone(labels) : tf.gather(labels, tf.tensor1d(partners, 'int32'));
+}
+
 /**
  * {@link cutmixBatch} under another public name: the adapters call it so that a bad argument is reported
  * in the caller's words (`Error in CutMix.mix: …`, `element.xs`). Same checks, draws and result.
@@ -265,10 +271,7 @@ export function cutmixBatchAs(
   const plan = planCutmix(fn, n, h, w, r, options ?? {});
   const tensors = tf.tidy(() => {
     const mixed = paste(images, plan.partners, flattenBoxes(plan.boxes), r.dataFormat);
-    const labelsA = tf.clone(labels);
-    // wasm's gather mis-shapes an empty index list; an empty batch's partner labels are just empty.
-    const labelsB = n === 0 ? tf.clone(labels) : tf.gather(labels, tf.tensor1d(plan.partners, 'int32'));
-    return { images: mixed, labelsA, labelsB };
+    return { images: mixed, labelsA: tf.clone(labels), labelsB: partnerLabels(labels, plan.partners) };
   });
   return { ...tensors, ...plan };
 }

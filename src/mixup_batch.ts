@@ -4,6 +4,7 @@ import { EMPTY_BOX } from './box.js';
 import {
   CUTMIX_OPTION_KEYS,
   DEFAULT_ARG_NAMES,
+  partnerLabels,
   resolveOptions,
   type ArgNames,
   type CutMixOptions,
@@ -97,8 +98,9 @@ export function mixupBatchAs(
   const { lam, partners } = planMixup(fn, n, r, options ?? {});
   const tensors = tf.tidy(() => {
     const labelsA = tf.clone(labels);
-    // wasm's gather mis-shapes an empty index list; and a batch nobody mixes is an exact copy.
-    if (n === 0 || lam.every((l) => l === 1)) return { images: tf.clone(images), labelsA, labelsB: tf.clone(labels) };
+    const labelsB = partnerLabels(labels, partners);
+    // An empty batch, or one nobody mixes, is an exact copy.
+    if (n === 0 || lam.every((l) => l === 1)) return { images: tf.clone(images), labelsA, labelsB };
     const index = tf.tensor1d(partners, 'int32');
     const own = tf.tensor4d(lam, [n, 1, 1, 1]);
     const other = tf.tensor4d(
@@ -106,7 +108,7 @@ export function mixupBatchAs(
       [n, 1, 1, 1],
     );
     const mixed = tf.add(tf.mul(images, own), tf.mul(tf.gather(images, index), other)) as Tensor4D;
-    return { images: mixed, labelsA, labelsB: tf.gather(labels, index) };
+    return { images: mixed, labelsA, labelsB };
   });
   return { ...tensors, lam, boxes: Array.from({ length: n }, () => ({ ...EMPTY_BOX })), partners };
 }

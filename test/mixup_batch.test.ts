@@ -80,6 +80,9 @@ describeEachBackend('mixupBatch', () => {
     const off = mixupBatch(images, labels, { prob: 0, seed: 1 });
     expect(Array.from(off.images.dataSync())).toEqual(Array.from(values));
     expect(Array.from(off.lam)).toEqual([1, 1, 1]);
+    // labelsB is labels[partners] whether or not anything was mixed, as in cutmixBatch.
+    const labelValues = labels.dataSync();
+    expect(Array.from(off.labelsB.dataSync())).toEqual(Array.from(off.partners, (p) => labelValues[p]));
     const lam = new Float32Array([0.25, 0.5, 1]);
     const given = mixupBatch(images, labels, { lam, partners: [2, 0, 1], prob: 0 });
     expect(Array.from(given.lam)).toEqual(Array.from(lam));
