@@ -1,18 +1,66 @@
-import type { Tensor } from '@tensorflow/tfjs-core';
+/** Layout of a rank-3 batch of 1-D signals: channels-first `[N, C, W]` or channels-last `[N, W, C]` (tfjs `conv1d`). */
+export type DataFormat1D = 'NCW' | 'NWC';
+/** Layout of a rank-4 image batch: channels-first `[N, C, H, W]` (PyTorch, the paper) or channels-last `[N, H, W, C]` (tfjs-layers). */
+export type DataFormat2D = 'NCHW' | 'NHWC';
+/** Layout of a rank-5 batch of volumes: channels-first `[N, C, D, H, W]` or channels-last `[N, D, H, W, C]` (tfjs `conv3d`). */
+export type DataFormat3D = 'NCDHW' | 'NDHWC';
+/** Any batch layout: 1, 2 or 3 spatial axes, channels first or last. */
+export type DataFormat = DataFormat1D | DataFormat2D | DataFormat3D;
 
-/** Image layout: channels-first `[N, C, H, W]` (PyTorch, the paper) or channels-last `[N, H, W, C]` (tfjs-layers). */
-export type DataFormat = 'NCHW' | 'NHWC';
+/** Every layout, channels-first one first for each rank (the default). */
+export const DATA_FORMATS: readonly DataFormat[] = ['NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC'];
 
-export const DATA_FORMATS: readonly DataFormat[] = ['NCHW', 'NHWC'];
+/** The channels-first default for a batch of `rank`, when the caller names no layout. */
+export function defaultDataFormat(rank: number): DataFormat {
+  return rank === 3 ? 'NCW' : rank === 5 ? 'NCDHW' : 'NCHW';
+}
 
-/** Batch size, channels, height and width of a rank-4 image tensor in the given layout. */
+/** The tensor rank a layout describes: one letter per axis. */
+export function rankOf(dataFormat: DataFormat): 3 | 4 | 5 {
+  return dataFormat.length as 3 | 4 | 5;
+}
+
+/** Whether the channels are the last axis. */
+export function isChannelsLast(dataFormat: DataFormat): boolean {
+  return dataFormat.endsWith('C');
+}
+
+/** Number of spatial axes (1, 2 or 3). */
+export function spatialRank(dataFormat: DataFormat): 1 | 2 | 3 {
+  return (dataFormat.length - 2) as 1 | 2 | 3;
+}
+
+/** The axis indices of the spatial dims, outermost first (depth, height, width as the rank has them). */
+export function spatialAxes(dataFormat: DataFormat): number[] {
+  const d = spatialRank(dataFormat);
+  const first = isChannelsLast(dataFormat) ? 1 : 2;
+  return Array.from({ length: d }, (_, i) => first + i);
+}
+
+/** Batch size, channels and spatial sizes (outermost first) of a batch in the given layout. */
+export interface BatchDims {
+  n: number;
+  c: number;
+  spatial: number[];
+}
+
+/** Reads {@link BatchDims} off a shape whose rank matches `dataFormat`. */
+export function batchDims(shape: readonly number[], dataFormat: DataFormat): BatchDims {
+  const channelAxis = isChannelsLast(dataFormat) ? shape.length - 1 : 1;
+  return { n: shape[0], c: shape[channelAxis], spatial: spatialAxes(dataFormat).map((a) => shape[a]) };
+}
+
+/** The name of each spatial axis for error messages and boxes, outermost first. */
+export function spatialNames(dataFormat: DataFormat): readonly ('depth' | 'height' | 'width')[] {
+  const d = spatialRank(dataFormat);
+  return d === 1 ? ['width'] : d === 2 ? ['height', 'width'] : ['depth', 'height', 'width'];
+}
+
+/** Batch size, channels, height and width of a rank-4 batch (kept for the 2-D callers). */
 export function imageDims(
   shape: readonly number[],
   dataFormat: DataFormat,
 ): { n: number; c: number; h: number; w: number } {
-  return dataFormat === 'NCHW'
-    ? { n: shape[0], c: shape[1], h: shape[2], w: shape[3] }
-    : { n: shape[0], h: shape[1], w: shape[2], c: shape[3] };
+  const { n, c, spatial } = batchDims(shape, dataFormat);
+  return { n, c, h: spatial[0], w: spatial[1] };
 }
-
-export type ImageTensorLike = Pick<Tensor, 'shape'>;

@@ -1,7 +1,7 @@
 import type { DataFormat } from '../layout.js';
 
 /**
- * Kernel name of the CutMix patch paste, registered per backend with `tf.registerKernel`.
+ * Kernel name of the CutMix paste, registered per backend with `tf.registerKernel`.
  *
  * @example
  * ```ts
@@ -11,20 +11,21 @@ import type { DataFormat } from '../layout.js';
  */
 export const CUTMIX_PASTE = 'CutmixPaste';
 
-/** Inputs of the paste kernel: the image batch (float32 or int32, rank 4). */
-export type CutmixPasteInputs = { images: unknown };
+/** Kernel name of the paste's gradient: the upstream gradient routed back to each element's source. */
+export const CUTMIX_PASTE_GRAD = 'CutmixPasteGrad';
 
 /**
- * Attributes of the paste kernel. Partners and boxes are small per-batch integers, passed as attributes
- * so that no tensor is allocated for them on the hot path.
- * - `partners[n]`: the sample whose pixels fill sample n's box.
- * - `boxes[4n .. 4n+3]`: y1, x1, y2, x2 of sample n's box (half-open, inside the image).
+ * Attributes of both kernels. Partners and boxes are a few integers per batch, passed as attributes so
+ * that nothing is allocated for them on the hot path.
  */
 export interface CutmixPasteAttrs {
-  /** `partners[n]`: the sample whose pixels fill sample n's box. */
+  /** `partners[n]`: the sample whose elements fill sample n's box. */
   partners: Int32Array;
-  /** `boxes[4n .. 4n+3]`: y1, x1, y2, x2 of sample n's box. */
+  /**
+   * `boxes[6n .. 6n+5]`: z1, y1, x1, z2, y2, x2 of sample n's box, half-open and inside the batch. Every
+   * rank uses the 3-D form: a 2-D box has z in [0, 1), a 1-D box z and y in [0, 1).
+   */
   boxes: Int32Array;
-  /** Layout of `images`. */
+  /** Layout (and so rank) of the input: `NCW`, `NWC`, `NCHW`, `NHWC`, `NCDHW` or `NDHWC`. */
   dataFormat: DataFormat;
 }
