@@ -10,8 +10,9 @@ export type DataFormat = DataFormat1D | DataFormat2D | DataFormat3D;
 /** Every layout, channels-first one first for each rank (the default). */
 export const DATA_FORMATS: readonly DataFormat[] = ['NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC'];
 
-/** The channels-first default for a batch of `rank`, when the caller names no layout. */
-export function defaultDataFormat(rank: number): DataFormat {
+/** The default layout for a batch of `rank` when the caller names none: channels-first unless `channelsLast`. */
+export function defaultDataFormat(rank: number, channelsLast = false): DataFormat {
+  if (channelsLast) return rank === 3 ? 'NWC' : rank === 5 ? 'NDHWC' : 'NHWC';
   return rank === 3 ? 'NCW' : rank === 5 ? 'NCDHW' : 'NCHW';
 }
 

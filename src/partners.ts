@@ -1,4 +1,4 @@
-import { drawInt, type Rng } from './rng.js';
+import { drawInt, type Draw } from './rng.js';
 import { describeValue, fail } from './validate.js';
 
 /**
@@ -12,15 +12,15 @@ export type PartnerScheme = 'permutation' | 'flip' | 'roll';
 
 export const PARTNER_SCHEMES: readonly PartnerScheme[] = ['permutation', 'flip', 'roll'];
 
-/** Partner indices for a batch of `n`; only `'permutation'` draws from `rng` (n − 1 draws). */
-export function drawPartners(fn: string, n: number, scheme: PartnerScheme, rng: Rng): Int32Array {
+/** Partner indices for a batch of `n`; only `'permutation'` draws (n − 1 draws). */
+export function drawPartners(n: number, scheme: PartnerScheme, draw: Draw): Int32Array {
   const partners = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     partners[i] = scheme === 'flip' ? n - 1 - i : scheme === 'roll' ? (i - 1 + n) % n : i;
   }
   if (scheme === 'permutation') {
     for (let i = n - 1; i > 0; i--) {
-      const j = drawInt(fn, rng, i + 1);
+      const j = drawInt(draw, i + 1);
       const t = partners[i];
       partners[i] = partners[j];
       partners[j] = t;
@@ -29,20 +29,11 @@ export function drawPartners(fn: string, n: number, scheme: PartnerScheme, rng: 
   return partners;
 }
 
-/** Checks explicitly given partners: length n, each an integer index in [0, n). */
-export function readPartners(fn: string, arg: string, value: unknown, n: number): Int32Array {
-  if (!(Array.isArray(value) || value instanceof Int32Array)) {
-    fail(fn, arg, 'an Int32Array or number[] of partner indices', describeValue(value));
-  }
-  const given = value as ArrayLike<unknown>;
-  if (given.length !== n) fail(fn, `${arg}.length`, `${n} (one partner per sample)`, String(given.length));
-  const partners = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const p = given[i];
-    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p >= n) {
-      fail(fn, `${arg}[${i}]`, `an integer index in [0, ${n})`, describeValue(p));
-    }
-    partners[i] = p;
-  }
-  return partners;
+/** Checks copied partner indices against a batch of `n`: length n, each an integer index in [0, n). */
+export function checkPartners(fn: string, arg: string, partners: readonly number[], n: number): Int32Array {
+  if (partners.length !== n) fail(fn, `${arg}.length`, `${n} (one partner per sample)`, String(partners.length));
+  partners.forEach((p, i) => {
+    if (!Number.isInteger(p) || p < 0 || p >= n) fail(fn, `${arg}[${i}]`, `an integer index in [0, ${n})`, describeValue(p));
+  });
+  return Int32Array.from(partners);
 }

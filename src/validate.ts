@@ -89,73 +89,51 @@ export function assertTensor(fn: string, arg: string, value: unknown): asserts v
   if (value.isDisposed) fail(fn, arg, 'a live tensor', 'a disposed tensor');
 }
 
-/** Rejects option keys the function does not know, so that a typo never silently falls back to a default. */
-export function assertOptions(fn: string, arg: string, options: unknown, allowed: readonly string[]): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+/**
+ * Reads an options object exactly once, at the boundary: its own enumerable string keys, each value read
+ * once, into a frozen plain object. Inherited keys (a prototype's, or a polluted `Object.prototype`'s) are
+ * not options and are ignored; an unknown own key is an error, so a typo never falls back to a default
+ * (`allowed` null: any key, for options that name targets). `undefined` reads as `{}`.
+ */
+export function readOptions(
+  fn: string,
+  arg: string,
+  options: unknown,
+  allowed: readonly string[] | null,
+): Readonly<Record<string, unknown>> {
+  const read: Record<string, unknown> = Object.create(null);
+  if (options === undefined) return Object.freeze(read);
+  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
     fail(fn, arg, 'an options object', describeValue(options));
   }
   for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      fail(fn, `${arg} key '${key}'`, `one of ${allowed.join(', ')}`, 'an unknown key');
-    }
+    if (allowed !== null && !allowed.includes(key)) fail(fn, `${arg} key '${key}'`, `one of ${allowed.join(', ')}`, 'an unknown key');
+    read[key] = (options as Record<string, unknown>)[key];
   }
+  return Object.freeze(read);
 }
 
-/** Reads a λ given as a number or a per-sample array, checking each value is in [0, 1]. */
-export function readLam(fn: string, arg: string, lam: unknown, n: number): Float32Array {
-  if (typeof lam === 'number') {
-    assertInRange(fn, arg, lam, 0, 1);
-    return new Float32Array(n).fill(lam);
+/** A boolean option. */
+export function assertBoolean(fn: string, arg: string, value: unknown): asserts value is boolean {
+  if (typeof value !== 'boolean') fail(fn, arg, 'a boolean', describeValue(value));
+}
+
+/**
+ * Copies an array-like of numbers once (a plain array, or a typed array) into a plain array, so that later
+ * checks and uses see the same values. Elements are read once each, in order.
+ */
+export function copyNumbers(fn: string, arg: string, value: unknown, expected: string): number[] {
+  if (!(Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView)))) {
+    fail(fn, arg, expected, describeValue(value));
   }
-  if (!(lam instanceof Float32Array || lam instanceof Float64Array || Array.isArray(lam))) {
-    fail(fn, arg, 'a number in [0, 1] or a Float32Array of per-sample values', describeValue(lam));
-  }
-  const values = lam as ArrayLike<unknown>;
-  if (values.length !== n) fail(fn, `${arg}.length`, `${n} (one λ per sample)`, String(values.length));
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    assertInRange(fn, `${arg}[${i}]`, values[i], 0, 1);
-    out[i] = values[i] as number;
+  const source = value as ArrayLike<unknown>;
+  const length = source.length;
+  const out = new Array<number>(length);
+  for (let i = 0; i < length; i++) {
+    const v = source[i];
+    if (typeof v !== 'number') fail(fn, `${arg}[${i}]`, 'a number', describeValue(v));
+    out[i] = v;
   }
   return out;
 }
 
-/** The dtypes a pure-copy paste can carry. */
-export const IMAGE_DTYPES = ['float32', 'int32'] as const;
-
-/** A rank-4 float32/int32 image batch with non-empty height and width. */
-export function assertImages(
-  fn: string,
-  arg: string,
-  images: unknown,
-  dataFormat: 'NCHW' | 'NHWC',
-): asserts images is Tensor {
-  assertTensor(fn, arg, images);
-  if (images.rank !== 4) fail(fn, arg, `rank 4 (${dataFormat})`, `rank ${images.rank}`);
-  if (!(IMAGE_DTYPES as readonly string[]).includes(images.dtype)) {
-    fail(fn, `${arg}.dtype`, 'float32 or int32', images.dtype);
-  }
-  const [hAxis, wAxis] = dataFormat === 'NCHW' ? [2, 3] : [1, 2];
-  if (images.shape[hAxis] < 1)
-    fail(fn, `${arg} height (dim ${hAxis} of ${dataFormat})`, '≥ 1', String(images.shape[hAxis]));
-  if (images.shape[wAxis] < 1)
-    fail(fn, `${arg} width (dim ${wAxis} of ${dataFormat})`, '≥ 1', String(images.shape[wAxis]));
-}
-
-/** Class indices `[N]` or one-hot/soft targets `[N, K]`, one row per sample. */
-export function assertLabels(
-  fn: string,
-  arg: string,
-  labels: unknown,
-  n: number,
-  rowsOf = 'images',
-): asserts labels is Tensor {
-  assertTensor(fn, arg, labels);
-  if (labels.rank !== 1 && labels.rank !== 2) {
-    fail(fn, arg, 'rank 1 (class indices [N]) or rank 2 (one-hot or soft [N, K])', `rank ${labels.rank}`);
-  }
-  if (labels.dtype !== 'int32' && labels.dtype !== 'float32')
-    fail(fn, `${arg}.dtype`, 'int32 or float32', labels.dtype);
-  if (labels.shape[0] !== n) failMust(fn, arg, `have ${n} rows to match ${rowsOf}`, String(labels.shape[0]));
-}

@@ -1,16 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scalar, Tensor, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
-import { EMPTY_BOX } from '../box.js';
-import { cutmixLoss, softmaxCrossEntropyPerSample, type PerSampleLoss } from '../cutmix_loss.js';
-import {
-  CUTMIX_OPTION_KEYS,
-  cutmixBatchAs,
-  resolveOptions,
-  type CutMixOptions,
-  type CutMixResult,
-} from '../cutmix_batch.js';
-import { imageDims } from '../layout.js';
-import { assertImages, assertLabels, assertOptions, assertTensor, describeValue, fail, failMust } from '../validate.js';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { valuesReadable } from '../batch.js';
+import { emptyBox, type AnyBox, type Box } from '../box.js';
+import { weightedLoss } from '../cutmix_loss.js';
+import { checkLogits, type PerSampleLoss } from '../losses.js';
+import { ARG_NAMES, checkMix, checkTarget, IMAGE_DTYPES, pasteWithPlan, runMix, type CheckedMix, type CutMixResult } from '../mix.js';
+import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions, type MixSettings } from '../options.js';
+import { assertBoolean, assertFunction, failMust, readOptions } from '../validate.js';
 
 /** Options of the {@link CutMix} adapter: any {@link CutMixOptions} plus the initial `training` flag. */
 export interface CutMixAdapterOptions extends CutMixOptions {
@@ -18,38 +14,46 @@ export interface CutMixAdapterOptions extends CutMixOptions {
   training?: boolean;
 }
 
-/** Per-call options of {@link CutMix.mix}. */
+/**
+ * Per-call options of {@link CutMix.mix}: `training`, and any number of extra targets to cut with the same
+ * plan as the images — each a tensor with the images' layout, batch size and spatial sizes (a mask
+ * `[N, H, W, 1]`, a depth map) — returned under the same name.
+ */
 export interface MixCallOptions {
   /** Overrides {@link CutMix.training} for this call only. */
   training?: boolean;
+  [target: string]: Tensor | boolean | undefined;
 }
 
-const ADAPTER_OPTION_KEYS = [...CUTMIX_OPTION_KEYS, 'training'] as const;
+/** The result of {@link CutMix.mix}: `cutmixBatch`'s, plus each extra target mixed under its own name. */
+export type CutMixAdapterResult<O = object, B extends AnyBox = Box> = CutMixResult<B> & {
+  [K in Exclude<keyof O, 'training'>]: Tensor;
+};
 
-function assertBoolean(fn: string, arg: string, value: unknown): asserts value is boolean {
-  if (typeof value !== 'boolean') fail(fn, arg, 'a boolean', describeValue(value));
-}
+const ADAPTER_OPTION_KEYS = [...CUTMIX_OPTION_KEYS, 'training'];
 
 /**
  * CutMix for a custom training loop (the role of fastai's `CutMix` callback and timm's `Mixup`): `mix`
- * runs {@link cutmixBatch} and keeps the labels and λ it drew, `loss` scores logits with
- * {@link cutmixLoss} against what was kept. It owns one random stream for its lifetime (`seed` → one
- * {@link seededRng}, or the `rng` you pass), so consecutive batches draw new boxes and the run repeats
- * per seed.
+ * runs `cutmixBatch` and keeps the labels and λ it drew, `loss` scores logits with `cutmixLoss` against
+ * what was kept. It owns one random stream for its lifetime (`seed` → one `seededRng`, or the `rng` you
+ * pass), so consecutive batches draw new boxes and the run repeats per seed. Options are read once, here.
+ *
+ * Extra targets (`mix(xs, ys, { masks })`) get the very same cut as the images: `result.masks[n]` is the
+ * true mask of `result.images[n]`.
  *
  * Evaluation (`cutmix.training = false`, or `mix(…, { training: false })`) passes the batch through
  * untouched, draws nothing, and `loss` becomes the plain mean per-sample loss (λ = 1).
  *
- * Memory: `images` from `mix` belongs to the caller (a clone in evaluation, so it can always be
- * disposed). The kept `labelsA`/`labelsB` belong to the adapter: they survive an enclosing `tf.tidy` or
- * `optimizer.minimize` (they are `tf.keep`-ed) and are disposed by the next `mix` or by `dispose()`.
+ * Memory: `images` and the extra targets from `mix` belong to the caller (clones in evaluation, so they can
+ * always be disposed). The kept `labelsA`/`labelsB` belong to the adapter: they survive an enclosing
+ * `tf.tidy` or `optimizer.minimize` (they are `tf.keep`-ed) and are disposed by the next `mix` or `dispose()`.
  *
  * @example
  * ```ts
  * const cutmix = new CutMix({ alpha: 1, seed: 42, dataFormat: 'NHWC' });
- * for (const { xs, ys } of batches) {
+ * for (const { xs, ys, masks } of batches) {
  *   optimizer.minimize(() => {
- *     const { images } = cutmix.mix(xs, ys);
+ *     const { images, masks: mixedMasks } = cutmix.mix(xs, ys, { masks });
  *     return cutmix.loss(model.apply(images, { training: true }) as tf.Tensor2D);
  *   });
  * }
@@ -57,22 +61,19 @@ function assertBoolean(fn: string, arg: string, value: unknown): asserts value i
  * ```
  */
 export class CutMix {
-  private readonly options: CutMixOptions;
+  private readonly settings: MixSettings;
   private isTraining: boolean;
-  private kept: Pick<CutMixResult, 'labelsA' | 'labelsB' | 'lam'> | undefined;
+  private kept: { labelsA: Tensor; labelsB: Tensor; lam: Float32Array; maxClass: number | undefined } | undefined;
 
   /**
-   * @param options Any {@link CutMixOptions} (`dataFormat` defaults to `'NCHW'` as in
-   *   {@link cutmixBatch}; tfjs-layers models want `'NHWC'`), plus `training` (default true). Checked
-   *   here, once; `seed` makes the adapter's single stream.
+   * @param options Any {@link CutMixOptions} (the layout defaults to channels-first as in `cutmixBatch`;
+   *   tfjs-layers models want `'NHWC'`), plus `training` (default true). Read and checked here, once.
    */
-  constructor(options: CutMixAdapterOptions = {}) {
+  constructor(options?: CutMixAdapterOptions) {
     const fn = 'CutMix';
-    assertOptions(fn, 'options', options, ADAPTER_OPTION_KEYS);
-    const { training = true, seed, rng, ...rest } = options ?? {};
+    const { training = true, ...rest } = readOptions(fn, 'options', options, ADAPTER_OPTION_KEYS);
     assertBoolean(fn, 'options.training', training);
-    const r = resolveOptions(fn, { ...rest, seed, rng }, CUTMIX_OPTION_KEYS);
-    this.options = { ...rest, rng: r.rng, dataFormat: r.dataFormat };
+    this.settings = resolveMixOptions(fn, rest, { rngFn: 'CutMix.mix', rngArg: 'the CutMix options.rng' });
     this.isTraining = training;
   }
 
@@ -88,62 +89,64 @@ export class CutMix {
   }
 
   /**
-   * Mixes a batch (training) or passes it through (evaluation) and keeps labels and λ for {@link CutMix.loss}.
-   * Releases what the previous call kept.
+   * Mixes a batch (training) or passes it through (evaluation), with any extra targets, and keeps labels
+   * and λ for {@link CutMix.loss}. Releases what the previous call kept.
    *
-   * @param images `[N, C, H, W]` or `[N, H, W, C]` per the adapter's `dataFormat`, float32 or int32.
-   * @param labels int32 class indices `[N]`, or float one-hot/soft targets `[N, K]`.
-   * @param options `{ training }` to override {@link CutMix.training} for this call.
-   * @returns {@link cutmixBatch}'s result; in evaluation λ = 1, empty boxes and partners `i → i`.
-   *   `images` is the caller's to dispose; `labelsA`/`labelsB` stay the adapter's.
+   * @param images A batch in the adapter's layout (rank 3–5), float32 or int32.
+   * @param labels int32 class indices `[N]`, or float32 targets `[N, K]`.
+   * @param options `{ training }` for this call, and extra targets by name (`{ masks }`).
+   * @returns `cutmixBatch`'s result plus each extra target, mixed; in evaluation λ = 1, empty boxes and
+   *   partners `i → i`. Tensors are the caller's to dispose except `labelsA`/`labelsB`.
    */
-  mix(images: Tensor4D, labels: Tensor, options?: MixCallOptions): CutMixResult {
+  mix<O extends MixCallOptions>(images: Tensor, labels: Tensor, options?: O): CutMixAdapterResult<O, AnyBox> {
     const fn = 'CutMix.mix';
-    assertOptions(fn, 'options', options, ['training']);
-    // null is a wrong value, not a request for the default.
-    const training = options?.training === undefined ? this.isTraining : options.training;
+    const s = { ...this.settings, fn };
+    const { training = this.isTraining, ...targets } = readOptions(fn, 'options', options, null);
     assertBoolean(fn, 'options.training', training);
-    const dataFormat = this.options.dataFormat ?? 'NCHW';
-    let result: CutMixResult;
-    if (training) {
-      result = cutmixBatchAs(fn, images, labels, this.options);
-    } else {
-      assertImages(fn, 'images', images, dataFormat);
-      const { n } = imageDims(images.shape, dataFormat);
-      assertLabels(fn, 'labels', labels, n);
-      result = {
-        images: tf.clone(images),
-        labelsA: tf.clone(labels),
-        labelsB: tf.clone(labels),
-        lam: new Float32Array(n).fill(1),
-        boxes: Array.from({ length: n }, () => ({ ...EMPTY_BOX })),
-        partners: Int32Array.from({ length: n }, (_, i) => i),
-      };
+    const checked = checkMix(s, images, labels, ARG_NAMES, IMAGE_DTYPES);
+    const extras = Object.entries(targets).map(([name, t]) => [name, checkTarget(fn, `options.${name}`, t, checked.batch, 'images')] as const);
+    const result = training ? runMix(s, images, labels, checked, true, (plan) => pasteWithPlan(images, plan, checked.batch)) : passThrough(images, labels, checked);
+    let mixed: Record<string, Tensor>;
+    try {
+      mixed = tf.tidy(() => Object.fromEntries(extras.map(([name, t]) => [name, training ? pasteWithPlan(t, result, checked.batch) : tf.clone(t)])));
+    } catch (error) {
+      tf.dispose([result.images, result.labelsA, result.labelsB]);
+      throw error;
     }
     this.release();
     // Kept across steps: an enclosing tidy (minimize's) must not dispose them; release() does.
-    this.kept = { labelsA: tf.keep(result.labelsA), labelsB: tf.keep(result.labelsB), lam: result.lam };
-    return result;
+    this.kept = {
+      labelsA: tf.keep(result.labelsA),
+      labelsB: tf.keep(result.labelsB),
+      lam: result.lam,
+      maxClass: labels.rank === 1 && valuesReadable() && checked.batch.n > 0 ? Math.max(...labels.dataSync()) : undefined,
+    };
+    return { ...result, ...mixed } as CutMixAdapterResult<O, AnyBox>;
   }
 
   /**
-   * The loss of `logits` against the last mixed batch: {@link cutmixLoss} with the kept labels and λ
-   * (in evaluation, λ = 1: the plain mean loss). Differentiable; call it inside `optimizer.minimize`.
+   * The loss of `logits` against the last mixed batch: `cutmixLoss` with the kept labels and λ (in
+   * evaluation, λ = 1: the plain mean loss). Differentiable; call it inside `optimizer.minimize`.
    *
    * @param logits float32 `[N, K]` for the batch of the last {@link CutMix.mix}.
    * @param lossFn Per-sample loss returning `[N]`. Default softmax cross-entropy.
    * @returns A scalar.
    */
-  loss(logits: Tensor2D, lossFn: PerSampleLoss = softmaxCrossEntropyPerSample): Scalar {
+  loss(logits: Tensor2D, lossFn?: PerSampleLoss): Scalar {
     const fn = 'CutMix.loss';
     if (this.kept === undefined) failMust(fn, 'mix(images, labels)', 'be called before loss', 'no mixed batch');
-    const { labelsA, labelsB, lam } = this.kept;
-    assertTensor(fn, 'logits', logits);
-    if (logits.rank !== 2) fail(fn, 'logits', 'rank 2 ([N, K])', `rank ${logits.rank}`);
-    if (logits.shape[0] !== lam.length) {
-      failMust(fn, 'logits', `have ${lam.length} rows to match the last mixed batch`, String(logits.shape[0]));
+    const { labelsA, labelsB, lam, maxClass } = this.kept;
+    checkLogits(fn, logits);
+    const [n, k] = logits.shape;
+    if (n !== lam.length) failMust(fn, 'logits', `have ${lam.length} rows to match the last mixed batch`, String(n));
+    if (labelsA.rank === 2 && labelsA.shape[1] !== k) {
+      failMust(fn, 'logits', `have ${labelsA.shape[1]} columns to match the last batch's targets`, String(k));
     }
-    return cutmixLoss(logits, labelsA, labelsB, lam, lossFn);
+    if (maxClass !== undefined && maxClass >= k) {
+      failMust(fn, 'logits', `have more than ${maxClass} columns (the last batch's largest class index)`, String(k));
+    }
+    if (lossFn !== undefined) assertFunction(fn, 'lossFn', lossFn);
+    return weightedLoss(fn, logits, labelsA, labelsB, lam, lossFn);
   }
 
   /** Releases the kept labels. The adapter stays usable: the next `mix` keeps new ones. */
@@ -155,4 +158,16 @@ export class CutMix {
     if (this.kept !== undefined) tf.dispose([this.kept.labelsA, this.kept.labelsB]);
     this.kept = undefined;
   }
+}
+
+/** Evaluation: the batch as it is, λ = 1, empty boxes, partners i → i; every tensor new. */
+function passThrough(images: Tensor, labels: Tensor, checked: CheckedMix): CutMixResult<AnyBox> {
+  const { n, spatial } = checked.batch;
+  const none = emptyBox(spatial.length);
+  return {
+    ...tf.tidy(() => ({ images: tf.clone(images), labelsA: tf.clone(labels), labelsB: tf.clone(labels) })),
+    lam: new Float32Array(n).fill(1),
+    boxes: Array.from({ length: n }, () => ({ ...none })),
+    partners: Int32Array.from({ length: n }, (_, i) => i),
+  };
 }

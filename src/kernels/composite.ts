@@ -1,73 +1,62 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor4D } from '@tensorflow/tfjs-core';
-import { imageDims, type DataFormat } from '../layout.js';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { isChannelsLast, type DataFormat } from '../layout.js';
+import { boxBlock, pasteGeometry } from './geometry.js';
+import { forEachRun } from './copy.js';
 
 /**
- * Per-sample paste mask, 1 inside sample n's box: shape `[N, 1, H, W]` (NCHW) or `[N, H, W, 1]` (NHWC),
- * so it broadcasts over channels.
+ * Per-sample mask of the positions filled from the partner (never for a sample paired with itself), one
+ * channel wide so it broadcasts over the channels: `[N, 1, D, H, W]`-like for channels-first layouts,
+ * `[N, D, H, W, 1]`-like for channels-last, in the input's own rank.
  */
-export function boxMask(
-  shape: readonly number[],
-  boxes: Int32Array,
-  dataFormat: DataFormat,
-  dtype: 'bool' | 'float32',
-): tf.Tensor4D {
-  const { n, h, w } = imageDims(shape, dataFormat);
-  const values = dtype === 'bool' ? new Uint8Array(n * h * w) : new Float32Array(n * h * w);
+function pasteMask(shape: readonly number[], partners: Int32Array, boxes: Int32Array, dataFormat: DataFormat): Tensor {
+  const { n, d, h, w } = pasteGeometry(shape, dataFormat);
+  const spatialSize = d * h * w;
+  // The spatial positions alone: one channel, so channels-first and -last coincide.
+  const positions = { n, c: 1, d, h, w, channelsLast: false, sampleSize: spatialSize };
+  const values = new Uint8Array(n * spatialSize);
   for (let s = 0; s < n; s++) {
-    const y1 = boxes[4 * s],
-      x1 = boxes[4 * s + 1],
-      y2 = boxes[4 * s + 2],
-      x2 = boxes[4 * s + 3];
-    for (let y = y1; y < y2; y++) values.fill(1, s * h * w + y * w + x1, s * h * w + y * w + x2);
+    const block = partners[s] === s ? undefined : boxBlock(positions, boxes, s);
+    if (block) forEachRun(block, (start) => values.fill(1, s * spatialSize + start, s * spatialSize + start + block.run));
   }
-  const maskShape: [number, number, number, number] = dataFormat === 'NCHW' ? [n, 1, h, w] : [n, h, w, 1];
-  return tf.tensor4d(values, maskShape, dtype);
+  const channelAxis = isChannelsLast(dataFormat) ? shape.length - 1 : 1;
+  return tf.tensor(values, shape.map((size, axis) => (axis === channelAxis ? 1 : size)), 'bool');
 }
 
 /**
- * The paste from stock tfjs ops, correct on every backend (webgpu, tensorflow, …): gather the partners,
- * then select inside each sample's box. About 100–1000× slower than a registered kernel, so it is only
- * the fallback for backends that have none.
+ * The paste's gradient from stock ops, for backends without a `CutmixPasteGrad` kernel: outside each box
+ * the upstream gradient stays with its sample; inside, it is scatter-added to the partner. O(N·size),
+ * and `where` (not a multiply) keeps a non-finite value where it belongs.
  */
-export function pasteComposite(
-  images: Tensor4D,
-  partners: Int32Array,
-  boxes: Int32Array,
-  dataFormat: DataFormat,
-): Tensor4D {
-  // customGrad: the same gradient as the registered kernels (gather's own needs UnsortedSegmentSum,
-  // which wasm lacks).
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const x = args[0] as tf.Tensor;
+export function pasteGradientComposite(dy: Tensor, partners: Int32Array, boxes: Int32Array, dataFormat: DataFormat): Tensor {
+  return tf.tidy(() => {
+    const mask = pasteMask(dy.shape, partners, boxes, dataFormat);
+    const zero = tf.zerosLike(dy);
+    const kept = tf.where(mask, zero, dy);
+    const pasted = tf.where(mask, dy, zero);
+    const toPartner = tf.scatterND(tf.tensor2d(partners, [partners.length, 1], 'int32'), pasted, dy.shape);
+    return tf.add(kept, toPartner);
+  });
+}
+
+/**
+ * The paste from stock tfjs ops, for backends without a registered kernel: gather the partners, then
+ * select inside each sample's box. Bool batches go through int32 (tfjs 4.22's wasm `where` corrupts the
+ * heap on bool values). The same gradient as the kernels, via `customGrad`.
+ */
+export function pasteComposite(x: Tensor, partners: Int32Array, boxes: Int32Array, dataFormat: DataFormat): Tensor {
+  if (x.dtype === 'bool') {
+    return tf.tidy(() => tf.cast(pasteComposite(tf.cast(x, 'int32'), partners, boxes, dataFormat), 'bool'));
+  }
+  const op = tf.customGrad((...args: (Tensor | tf.GradSaveFunc)[]) => {
+    const images = args[0] as Tensor;
     return {
       value: tf.tidy(() => {
-        const mask = boxMask(x.shape, boxes, dataFormat, 'bool');
-        const fromPartner = tf.gather(x, tf.tensor1d(partners, 'int32'));
-        return tf.where(mask, fromPartner, x);
+        const mask = pasteMask(images.shape, partners, boxes, dataFormat);
+        return tf.where(mask, tf.gather(images, tf.tensor1d(partners, 'int32')), images);
       }),
-      gradFunc: (dy: tf.Tensor) => pasteGradient(dy as Tensor4D, partners, boxes, dataFormat),
+      gradFunc: (dy: Tensor) => pasteGradientComposite(dy, partners, boxes, dataFormat),
     };
   });
-  return op(images) as Tensor4D;
-}
-
-/**
- * Gradient of the paste with respect to the images: each output element came from exactly one input
- * element, so the upstream gradient flows back to it — outside a box to the sample itself, inside to its
- * partner (summed when several samples share a partner).
- */
-export function pasteGradient(dy: Tensor4D, partners: Int32Array, boxes: Int32Array, dataFormat: DataFormat): Tensor4D {
-  return tf.tidy(() => {
-    const inBox = boxMask(dy.shape, boxes, dataFormat, 'float32');
-    const pasted = tf.mul(dy, inBox);
-    const kept = tf.sub(dy, pasted);
-    // Scatter-add to the partners as a matMul with the [N, N] routing matrix (every backend has
-    // matMul; wasm has no UnsortedSegmentSum).
-    const n = dy.shape[0];
-    const route = new Float32Array(n * n);
-    partners.forEach((p, i) => (route[p * n + i] += 1));
-    const toPartner = tf.matMul(tf.tensor2d(route, [n, n]), tf.reshape(pasted, [n, -1]));
-    return tf.add(kept, tf.reshape(toPartner, dy.shape)) as Tensor4D;
-  });
+  return op(x);
 }

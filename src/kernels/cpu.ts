@@ -1,45 +1,36 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { CUTMIX_PASTE, type CutmixPasteAttrs } from './names.js';
-import { pasteBoxRows } from './paste_impl.js';
+import { asBits, pasteElements, pasteGradElements, type Elements } from './copy.js';
+import { pasteGeometry } from './geometry.js';
+import { CUTMIX_PASTE, CUTMIX_PASTE_GRAD, type CutmixPasteAttrs } from './names.js';
 
-/** Word view of a float32/int32 backing array, without copying. */
-function words(values: Float32Array | Int32Array): Int32Array {
-  return values instanceof Int32Array ? values : new Int32Array(values.buffer, values.byteOffset, values.length);
-}
+type CpuArgs<I extends string> = { inputs: Record<I, TensorInfo>; attrs: CutmixPasteAttrs; backend: MathBackendCPU };
 
 /**
- * The paste on the cpu backend's typed arrays: one copy of the batch into a new array of the same dtype
- * (the output must be fresh memory, so this copy is the floor), then each box run copied from the
- * partner. Output bytes equal the input's outside the boxes and the partner's inside, NaN payloads
- * included.
- *
- * @example
- * ```ts
- * tf.registerKernel(cutmixPasteCpuConfig); // done lazily by ensureKernelsRegistered()
- * ```
- * @param args.inputs `{ images }`: rank 4, float32 or int32.
- * @param args.attrs {@link CutmixPasteAttrs}.
- * @param args.backend the cpu backend object (never imported at run time).
+ * The paste on the cpu backend's typed arrays: a fresh array of the input's own kind (the cpu backend may
+ * keep an int32 tensor in bytes after a cast from bool, so the kind is copied, not assumed), every element
+ * written once from the sample or its partner, bits unchanged.
  */
-export function cutmixPasteCpu(args: {
-  inputs: { images: TensorInfo };
-  attrs: CutmixPasteAttrs;
-  backend: MathBackendCPU;
-}): TensorInfo {
-  const { inputs, attrs, backend } = args;
+function cutmixPasteCpu({ inputs, attrs, backend }: CpuArgs<'images'>): TensorInfo {
   const { images } = inputs;
-  const { partners, boxes, dataFormat } = attrs;
-  const source = backend.data.get(images.dataId).values as Float32Array | Int32Array;
-  // Same-type construction copies the bytes as they are (no NaN canonicalisation).
-  const out = source instanceof Int32Array ? new Int32Array(source) : new Float32Array(source);
-  pasteBoxRows(words(source), 0, words(out), 0, images.shape, dataFormat, partners, boxes);
+  const source = backend.data.get(images.dataId).values as Elements;
+  const out = new (source.constructor as new (length: number) => Elements)(source.length);
+  const g = pasteGeometry(images.shape, attrs.dataFormat);
+  pasteElements(asBits(source), 0, asBits(out), 0, g, attrs.partners, attrs.boxes);
   return backend.makeTensorInfo(images.shape, images.dtype, out);
 }
 
-/** Kernel config of {@link cutmixPasteCpu}; registered by `ensureKernelsRegistered`. */
-export const cutmixPasteCpuConfig: KernelConfig = {
-  kernelName: CUTMIX_PASTE,
-  backendName: 'cpu',
-  kernelFunc: cutmixPasteCpu as unknown as KernelFunc,
-};
+/** The paste's gradient on the cpu backend (float32 `dy`), see `pasteGradElements`. */
+function cutmixPasteGradCpu({ inputs, attrs, backend }: CpuArgs<'dy'>): TensorInfo {
+  const { dy } = inputs;
+  const upstream = backend.data.get(dy.dataId).values as Float32Array;
+  const dx = new Float32Array(upstream.length);
+  pasteGradElements(upstream, dx, pasteGeometry(dy.shape, attrs.dataFormat), attrs.partners, attrs.boxes);
+  return backend.makeTensorInfo(dy.shape, 'float32', dx);
+}
+
+/** The cpu kernels; registered lazily by `ensureKernelsRegistered`. */
+export const cpuKernelConfigs: readonly KernelConfig[] = [
+  { kernelName: CUTMIX_PASTE, backendName: 'cpu', kernelFunc: cutmixPasteCpu as unknown as KernelFunc },
+  { kernelName: CUTMIX_PASTE_GRAD, backendName: 'cpu', kernelFunc: cutmixPasteGradCpu as unknown as KernelFunc },
+];

@@ -1,34 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { GradConfig, KernelConfig, Tensor, Tensor4D } from '@tensorflow/tfjs-core';
-import { pasteGradient } from './composite.js';
-import { cutmixPasteCpuConfig } from './cpu.js';
-import { CUTMIX_PASTE, type CutmixPasteAttrs } from './names.js';
-import { cutmixPasteWasmConfig } from './wasm.js';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { cpuKernelConfigs } from './cpu.js';
+import { pasteGradConfig } from './gradient.js';
+import { CUTMIX_PASTE } from './names.js';
+import { wasmKernelConfigs } from './wasm/kernel.js';
 import { cutmixPasteWebGLConfig } from './webgl.js';
 
-/** The registered kernels' gradient: the upstream gradient routed back to each element's source. */
-const pasteGradConfig: GradConfig = {
-  kernelName: CUTMIX_PASTE,
-  gradFunc: (dy: Tensor | Tensor[], _saved: Tensor[], attrs) => {
-    const { partners, boxes, dataFormat } = attrs as unknown as CutmixPasteAttrs;
-    return { images: () => pasteGradient(dy as Tensor4D, partners, boxes, dataFormat) };
-  },
-};
-
-/** One kernel per backend name; a backend that is never loaded simply never looks its kernel up. */
-const KERNEL_CONFIGS: readonly KernelConfig[] = [cutmixPasteCpuConfig, cutmixPasteWasmConfig, cutmixPasteWebGLConfig];
+/** Every backend's kernels; a backend that is never loaded simply never looks its kernels up. */
+const KERNEL_CONFIGS: readonly KernelConfig[] = [...cpuKernelConfigs, ...wasmKernelConfigs, cutmixPasteWebGLConfig];
 
 let registered = false;
 
 /**
  * Registers the paste gradient and the per-backend kernels once per process. Lazy (first paste), idempotent,
  * and silent: anything tfjs already has is left alone, so a second copy of this package never warns.
- *
- * @example
- * ```ts
- * ensureKernelsRegistered();
- * tf.getKernel(CUTMIX_PASTE, 'wasm'); // the wasm kernel config
- * ```
  */
 export function ensureKernelsRegistered(): void {
   if (registered) return;

@@ -1,0 +1,101 @@
+import { boxBlock, type BoxBlock, type PasteGeometry } from './geometry.js';
+
+/** The typed arrays the backends keep tensors in (bool as bytes; int32 may be bytes after a cast on cpu). */
+export type Elements = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * Runs shorter than this many elements are copied by a plain loop: below it the fixed cost of a
+ * `copyWithin`/`set` call (and of the `subarray` view `set` needs) exceeds the copy (V8, Node 20).
+ */
+const SHORT_RUN = 48;
+
+/**
+ * The same elements as integers: a float32 array viewed as int32 words, so that copies move bits (NaN
+ * payloads and -0 kept) instead of numbers.
+ */
+export function asBits(values: Elements): Int32Array | Uint8Array {
+  return values instanceof Float32Array ? new Int32Array(values.buffer, values.byteOffset, values.length) : values;
+}
+
+/** Copies `length` elements; `src` and `dst` may be one array (the wasm heap) when the ranges do not overlap. */
+function copyRun<T extends Int32Array | Uint8Array>(src: T, from: number, dst: T, to: number, length: number): void {
+  if (length < SHORT_RUN) {
+    for (let i = 0; i < length; i++) dst[to + i] = src[from + i];
+  } else if (src === dst) {
+    dst.copyWithin(to, from, from + length);
+  } else {
+    dst.set(src.subarray(from, from + length) as T, to);
+  }
+}
+
+/** Calls `visit(offset)` for the first element of every run of a box block, in increasing order. */
+export function forEachRun(block: BoxBlock, visit: (offset: number) => void): void {
+  for (let p = 0; p < block.planes; p++) {
+    for (let s = 0; s < block.slices; s++) {
+      let offset = block.start + p * block.planeStride + s * block.sliceStride;
+      for (let r = 0; r < block.rows; r++, offset += block.rowStride) visit(offset);
+    }
+  }
+}
+
+/**
+ * The whole paste in JavaScript, every output element written exactly once: per sample, its own elements
+ * up to each box run, the partner's run, …, then its own elements after the last run. Works on any element
+ * type (float32 as bits). `src` holds the batch at element `srcOffset`, `dst` receives it at `dstOffset`.
+ */
+export function pasteElements(
+  src: Int32Array | Uint8Array,
+  srcOffset: number,
+  dst: Int32Array | Uint8Array,
+  dstOffset: number,
+  g: PasteGeometry,
+  partners: Int32Array,
+  boxes: Int32Array,
+): void {
+  const size = g.sampleSize;
+  for (let s = 0; s < g.n; s++) {
+    const own = srcOffset + s * size;
+    const to = dstOffset + s * size;
+    const block = partners[s] === s ? undefined : boxBlock(g, boxes, s);
+    let pos = 0;
+    if (block !== undefined) {
+      const partner = srcOffset + partners[s] * size;
+      forEachRun(block, (start) => {
+        copyRun(src, own + pos, dst, to + pos, start - pos);
+        copyRun(src, partner + start, dst, to + start, block.run);
+        pos = start + block.run;
+      });
+    }
+    copyRun(src, own + pos, dst, to + pos, size - pos);
+  }
+}
+
+/**
+ * The paste's gradient in JavaScript (float32): `dx` starts as a copy of `dy`; each mixed sample's box is
+ * zeroed (its output there came from its partner), then each sample's upstream gradient inside its box is
+ * added to its partner's. O(N·C·D·H·W); every value goes only where its element came from.
+ */
+export function pasteGradElements(
+  dy: Float32Array,
+  dx: Float32Array,
+  g: PasteGeometry,
+  partners: Int32Array,
+  boxes: Int32Array,
+): void {
+  const size = g.sampleSize;
+  asBits(dx).set(asBits(dy));
+  const blocks: (BoxBlock | undefined)[] = [];
+  for (let s = 0; s < g.n; s++) {
+    const block = partners[s] === s ? undefined : boxBlock(g, boxes, s);
+    blocks.push(block);
+    if (block !== undefined) forEachRun(block, (start) => dx.fill(0, s * size + start, s * size + start + block.run));
+  }
+  blocks.forEach((block, s) => {
+    if (block === undefined) return;
+    const from = s * size;
+    const to = partners[s] * size;
+    forEachRun(block, (start) => {
+      for (let i = start; i < start + block.run; i++) dx[to + i] += dy[from + i];
+    });
+  });
+}

@@ -1,0 +1,150 @@
+;; The wasm kernel's copier, compiled against the wasm backend's own memory (all addresses and sizes in
+;; bytes). scripts/build-wasm.ts assembles it into src/kernels/wasm/copier.generated.ts; the line marked
+;; MEMORY becomes `(memory 0 65536 shared)` in the variant for a multi-threaded backend.
+;;
+;; A sample's box is a block of planes × slices × rows runs of `run` bytes, `planeStride`, `sliceStride`
+;; and `rowStride` bytes apart (see src/kernels/geometry.ts).
+(module
+  (import "env" "memory" (memory 0)) ;; MEMORY
+
+  ;; Copies $n bytes from $from to $to; the ranges never overlap. From $bulk bytes on, memory.copy (V8's
+  ;; carries a fixed cost of tens of nanoseconds); below, 64- then 16-byte SIMD moves and one last move
+  ;; that ends exactly at $n (it may overlap the previous one, which is harmless); under 16 bytes two
+  ;; overlapping 8- or 4-byte moves, under 4 single bytes (bool masks).
+  (func $copy (param $from i32) (param $to i32) (param $n i32) (param $bulk i32)
+    (local $i i32)
+    (if (i32.ge_u (local.get $n) (local.get $bulk))
+      (then
+        (memory.copy (local.get $to) (local.get $from) (local.get $n))
+        (return)))
+    (if (i32.ge_u (local.get $n) (i32.const 16))
+      (then
+        (block $sixty_four_done
+          (loop $sixty_four
+            (br_if $sixty_four_done (i32.gt_u (i32.add (local.get $i) (i32.const 64)) (local.get $n)))
+            (v128.store offset=0 (i32.add (local.get $to) (local.get $i))
+              (v128.load offset=0 (i32.add (local.get $from) (local.get $i))))
+            (v128.store offset=16 (i32.add (local.get $to) (local.get $i))
+              (v128.load offset=16 (i32.add (local.get $from) (local.get $i))))
+            (v128.store offset=32 (i32.add (local.get $to) (local.get $i))
+              (v128.load offset=32 (i32.add (local.get $from) (local.get $i))))
+            (v128.store offset=48 (i32.add (local.get $to) (local.get $i))
+              (v128.load offset=48 (i32.add (local.get $from) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 64)))
+            (br $sixty_four)))
+        (block $sixteen_done
+          (loop $sixteen
+            (br_if $sixteen_done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+            (v128.store (i32.add (local.get $to) (local.get $i))
+              (v128.load (i32.add (local.get $from) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 16)))
+            (br $sixteen)))
+        (v128.store (i32.sub (i32.add (local.get $to) (local.get $n)) (i32.const 16))
+          (v128.load (i32.sub (i32.add (local.get $from) (local.get $n)) (i32.const 16))))
+        (return)))
+    (if (i32.ge_u (local.get $n) (i32.const 8))
+      (then
+        (i64.store (local.get $to) (i64.load (local.get $from)))
+        (i64.store (i32.sub (i32.add (local.get $to) (local.get $n)) (i32.const 8))
+          (i64.load (i32.sub (i32.add (local.get $from) (local.get $n)) (i32.const 8))))
+        (return)))
+    (if (i32.ge_u (local.get $n) (i32.const 4))
+      (then
+        (i32.store (local.get $to) (i32.load (local.get $from)))
+        (i32.store (i32.sub (i32.add (local.get $to) (local.get $n)) (i32.const 4))
+          (i32.load (i32.sub (i32.add (local.get $from) (local.get $n)) (i32.const 4))))
+        (return)))
+    (block $bytes_done
+      (loop $bytes
+        (br_if $bytes_done (i32.ge_u (local.get $i) (local.get $n)))
+        (i32.store8 (i32.add (local.get $to) (local.get $i))
+          (i32.load8_u (i32.add (local.get $from) (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $bytes))))
+
+  ;; Copies one box block from $from to $to (the same block offsets in both): the box rows pasted over a
+  ;; batch already copied. Runs are short here, so memory.copy only from 128 bytes.
+  (func (export "copyBlock")
+    (param $from i32) (param $to i32)
+    (param $planes i32) (param $planeStride i32)
+    (param $slices i32) (param $sliceStride i32)
+    (param $rows i32) (param $rowStride i32)
+    (param $run i32)
+    (local $p i32) (local $s i32) (local $r i32) (local $sliceAt i32) (local $rowAt i32)
+    (block $planes_done
+      (loop $plane
+        (br_if $planes_done (i32.ge_u (local.get $p) (local.get $planes)))
+        (local.set $sliceAt (i32.mul (local.get $p) (local.get $planeStride)))
+        (local.set $s (i32.const 0))
+        (block $slices_done
+          (loop $slice
+            (br_if $slices_done (i32.ge_u (local.get $s) (local.get $slices)))
+            (local.set $rowAt (local.get $sliceAt))
+            (local.set $r (i32.const 0))
+            (block $rows_done
+              (loop $row
+                (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+                (call $copy
+                  (i32.add (local.get $from) (local.get $rowAt))
+                  (i32.add (local.get $to) (local.get $rowAt))
+                  (local.get $run)
+                  (i32.const 128))
+                (local.set $rowAt (i32.add (local.get $rowAt) (local.get $rowStride)))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $row)))
+            (local.set $sliceAt (i32.add (local.get $sliceAt) (local.get $sliceStride)))
+            (local.set $s (i32.add (local.get $s) (i32.const 1)))
+            (br $slice)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $plane))))
+
+  ;; Writes one output sample of $sampleBytes at $to in a single pass, every byte once: its own bytes (at
+  ;; $own) up to each box run, the partner's run (at $partner), …, then its own bytes after the last run.
+  ;; The block starts $start bytes into the sample; with $planes 0 the sample is copied as it is. Own runs
+  ;; are long here, and 1–16 KiB thresholds measure alike, so memory.copy only from 4 KiB.
+  (func (export "pasteSample")
+    (param $own i32) (param $partner i32) (param $to i32) (param $sampleBytes i32) (param $start i32)
+    (param $planes i32) (param $planeStride i32)
+    (param $slices i32) (param $sliceStride i32)
+    (param $rows i32) (param $rowStride i32)
+    (param $run i32)
+    (local $p i32) (local $s i32) (local $r i32) (local $sliceAt i32) (local $rowAt i32) (local $pos i32)
+    (block $planes_done
+      (loop $plane
+        (br_if $planes_done (i32.ge_u (local.get $p) (local.get $planes)))
+        (local.set $sliceAt (i32.add (local.get $start) (i32.mul (local.get $p) (local.get $planeStride))))
+        (local.set $s (i32.const 0))
+        (block $slices_done
+          (loop $slice
+            (br_if $slices_done (i32.ge_u (local.get $s) (local.get $slices)))
+            (local.set $rowAt (local.get $sliceAt))
+            (local.set $r (i32.const 0))
+            (block $rows_done
+              (loop $row
+                (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
+                ;; own bytes up to the run, then the partner's run
+                (call $copy
+                  (i32.add (local.get $own) (local.get $pos))
+                  (i32.add (local.get $to) (local.get $pos))
+                  (i32.sub (local.get $rowAt) (local.get $pos))
+                  (i32.const 4096))
+                (call $copy
+                  (i32.add (local.get $partner) (local.get $rowAt))
+                  (i32.add (local.get $to) (local.get $rowAt))
+                  (local.get $run)
+                  (i32.const 4096))
+                (local.set $pos (i32.add (local.get $rowAt) (local.get $run)))
+                (local.set $rowAt (i32.add (local.get $rowAt) (local.get $rowStride)))
+                (local.set $r (i32.add (local.get $r) (i32.const 1)))
+                (br $row)))
+            (local.set $sliceAt (i32.add (local.get $sliceAt) (local.get $sliceStride)))
+            (local.set $s (i32.add (local.get $s) (i32.const 1)))
+            (br $slice)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $plane)))
+    ;; own bytes after the last run
+    (call $copy
+      (i32.add (local.get $own) (local.get $pos))
+      (i32.add (local.get $to) (local.get $pos))
+      (i32.sub (local.get $sampleBytes) (local.get $pos))
+      (i32.const 4096))))

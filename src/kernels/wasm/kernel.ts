@@ -1,0 +1,102 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { pasteElements, pasteGradElements } from '../copy.js';
+import { boxBlock, pasteGeometry, type BoxBlock, type PasteGeometry } from '../geometry.js';
+import { CUTMIX_PASTE, CUTMIX_PASTE_GRAD, type CutmixPasteAttrs } from '../names.js';
+import { copierFor, type Copier } from './copier.js';
+import { heapAddress, heapBits, heapBytes, heapFloats, heapMemory } from './heap.js';
+
+/**
+ * Samples of at least this many bytes are written in one pass each by the compiled `pasteSample`; smaller
+ * ones are copied a group at a time and their boxes pasted over (`copyBlock`): there the per-sample call
+ * and the many short own runs cost more than one copy. Measured: docs/benchmarks.md.
+ */
+const SINGLE_PASS_SAMPLE_BYTES = 64 * 1024;
+/** Small samples are copied in groups of about this many bytes, each group's boxes pasted while in cache. */
+const COPY_GROUP_BYTES = 512 * 1024;
+/** A block with no planes: `pasteSample` then copies the sample as it is. */
+const NO_BLOCK: BoxBlock = { start: 0, planes: 0, planeStride: 0, slices: 0, sliceStride: 0, rows: 0, rowStride: 0, run: 0 };
+
+type WasmArgs<I extends string> = { inputs: Record<I, TensorInfo>; attrs: CutmixPasteAttrs; backend: BackendWasm };
+
+/** Makes the output, runs `fill(inputByte, outputByte)`, and frees the output if `fill` throws. */
+function withOutput(backend: BackendWasm, input: TensorInfo, dtype: TensorInfo['dtype'], fill: (from: number, to: number) => void): TensorInfo {
+  const from = heapAddress(backend, input.dataId); // may move the input in and grow the heap
+  const out = backend.makeOutput(input.shape, dtype); // may grow the heap
+  try {
+    fill(from, heapAddress(backend, out.dataId));
+    return out;
+  } catch (error) {
+    backend.disposeData(out.dataId);
+    throw error;
+  }
+}
+
+/** Sample `s`'s box block with offsets, strides and run in bytes; undefined when nothing is pasted. */
+function byteBlock(g: PasteGeometry, attrs: CutmixPasteAttrs, s: number, bytes: number): BoxBlock | undefined {
+  const b = attrs.partners[s] === s ? undefined : boxBlock(g, attrs.boxes, s);
+  if (b === undefined) return undefined;
+  const { start, planeStride, sliceStride, rowStride, run } = b;
+  return { ...b, start: start * bytes, planeStride: planeStride * bytes, sliceStride: sliceStride * bytes, rowStride: rowStride * bytes, run: run * bytes };
+}
+
+/** The paste with the compiled copier: single pass per large sample, grouped copy + box blocks for small. */
+function pasteCompiled(copier: Copier, backend: BackendWasm, from: number, to: number, g: PasteGeometry, attrs: CutmixPasteAttrs, bytes: number): void {
+  const sampleBytes = g.sampleSize * bytes;
+  const at = (base: number, s: number) => base + s * sampleBytes;
+  if (sampleBytes >= SINGLE_PASS_SAMPLE_BYTES) {
+    for (let s = 0; s < g.n; s++) {
+      const b = byteBlock(g, attrs, s, bytes) ?? NO_BLOCK;
+      copier.pasteSample(at(from, s), at(from, attrs.partners[s]), at(to, s), sampleBytes, b.start,
+        b.planes, b.planeStride, b.slices, b.sliceStride, b.rows, b.rowStride, b.run);
+    }
+    return;
+  }
+  const group = Math.max(1, Math.floor(COPY_GROUP_BYTES / Math.max(1, sampleBytes)));
+  for (let first = 0; first < g.n; first += group) {
+    const end = Math.min(g.n, first + group);
+    heapBytes(backend).copyWithin(at(to, first), at(from, first), at(from, end));
+    for (let s = first; s < end; s++) {
+      const b = byteBlock(g, attrs, s, bytes);
+      if (b === undefined) continue;
+      copier.copyBlock(at(from, attrs.partners[s]) + b.start, at(to, s) + b.start,
+        b.planes, b.planeStride, b.slices, b.sliceStride, b.rows, b.rowStride, b.run);
+    }
+  }
+}
+
+/**
+ * The paste on the wasm heap, output allocated there too; `copier` null pastes in JavaScript on heap
+ * views (engines that refuse the compiled copier), with the same bytes. float32 and int32 move as 4-byte
+ * words, bool as bytes.
+ */
+export function pasteOnHeap(backend: BackendWasm, images: TensorInfo, attrs: CutmixPasteAttrs, copier: Copier | null): TensorInfo {
+  const g = pasteGeometry(images.shape, attrs.dataFormat);
+  const bytes = images.dtype === 'bool' ? 1 : 4;
+  return withOutput(backend, images, images.dtype, (from, to) => {
+    if (copier !== null) return pasteCompiled(copier, backend, from, to, g, attrs, bytes);
+    const size = g.n * g.sampleSize;
+    pasteElements(heapBits(backend, from, size, bytes), 0, heapBits(backend, to, size, bytes), 0, g, attrs.partners, attrs.boxes);
+  });
+}
+
+function cutmixPasteWasm({ inputs, attrs, backend }: WasmArgs<'images'>): TensorInfo {
+  const memory = heapMemory(backend);
+  return pasteOnHeap(backend, inputs.images, attrs, memory === undefined ? null : copierFor(memory));
+}
+
+/** The paste's gradient on the heap (float32), see `pasteGradElements`. */
+function cutmixPasteGradWasm({ inputs, attrs, backend }: WasmArgs<'dy'>): TensorInfo {
+  const { dy } = inputs;
+  const g = pasteGeometry(dy.shape, attrs.dataFormat);
+  const size = g.n * g.sampleSize;
+  return withOutput(backend, dy, 'float32', (from, to) =>
+    pasteGradElements(heapFloats(backend, from, size), heapFloats(backend, to, size), g, attrs.partners, attrs.boxes),
+  );
+}
+
+/** The wasm kernels; registered lazily by `ensureKernelsRegistered`. */
+export const wasmKernelConfigs: readonly KernelConfig[] = [
+  { kernelName: CUTMIX_PASTE, backendName: 'wasm', kernelFunc: cutmixPasteWasm as unknown as KernelFunc },
+  { kernelName: CUTMIX_PASTE_GRAD, backendName: 'wasm', kernelFunc: cutmixPasteGradWasm as unknown as KernelFunc },
+];
