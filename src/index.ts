@@ -12,6 +12,8 @@ export type { BatchOf, CutMixResult } from './mix.js';
 export { cutmixBatch } from './cutmix_batch.js';
 export type { ApplyCutmixOptions } from './apply_cutmix.js';
 export { applyCutmix } from './apply_cutmix.js';
+export type { CutMixObjectsOptions, ObjectBox } from './objects.js';
+export { cutmixObjects } from './objects.js';
 export type { MixTargetsOptions } from './targets.js';
 export { mixTargets } from './targets.js';
 export type { PerSampleLoss } from './losses.js';

@@ -1,5 +1,5 @@
 import type { Box } from './box.js';
-import { assertInRange, assertOptions, describeValue, fail } from './validate.js';
+import { assertInRange, describeValue, fail, readOptions } from './validate.js';
 
 const FN = 'cutmixObjects';
 
@@ -34,7 +34,7 @@ export interface CutMixObjectsOptions {
 const DEFAULT_MIN_VISIBLE = 0.1;
 
 /** An object as read once: its coordinates and every own enumerable field, in key order. */
-interface ObjectSnapshot {
+export interface ObjectSnapshot {
   y1: number;
   x1: number;
   y2: number;
@@ -96,8 +96,12 @@ export function cutmixObjects(
   options?: CutMixObjectsOptions,
 ): ObjectBox[][] {
   const { boxes, partners } = readPlan(plan);
-  const samples = readObjects(objects, partners.length);
-  const minVisible = readMinVisible(options);
+  const samples = readObjects(FN, 'objects', objects, partners.length);
+  return moveObjects(samples, boxes, partners, readMinVisible(options));
+}
+
+/** {@link cutmixObjects} on objects already read: per sample, the kept own objects then the partner's. */
+export function moveObjects(samples: ObjectSnapshot[][], boxes: readonly Box[], partners: Int32Array, minVisible: number): ObjectBox[][] {
   return samples.map((own, n) => {
     const box = boxes[n];
     const p = partners[n];
@@ -205,43 +209,45 @@ function readPlanBox(b: unknown, arg: string): Box {
   return { y1: y1n, x1: x1n, y2: end(y2, 'y2', y1n, 'y1'), x2: end(x2, 'x2', x1n, 'x1') };
 }
 
-function readObjects(objects: unknown, n: number): ObjectSnapshot[][] {
+/** {@link readObjects} for an adapter's batch: detection boxes are 2-D, so the batch must be too. */
+export function readBatchObjects(fn: string, arg: string, objects: unknown, batch: { n: number; spatial: readonly number[] }): ObjectSnapshot[][] {
+  if (batch.spatial.length !== 2) fail(fn, arg, 'given only with a 2-D batch (object boxes are 2-D)', `a ${batch.spatial.length}-D batch`);
+  return readObjects(fn, arg, objects, batch.n);
+}
+
+/** Reads and checks one array of object boxes per sample (`arg` names it for `fn`'s messages), once. */
+export function readObjects(fn: string, arg: string, objects: unknown, n: number): ObjectSnapshot[][] {
   if (!Array.isArray(objects)) {
-    fail(FN, 'objects', `an array of ${n} per-sample object arrays`, describeValue(objects));
+    fail(fn, arg, `an array of ${n} per-sample object arrays`, describeValue(objects));
   }
   const length = objects.length;
-  if (length !== n) fail(FN, 'objects.length', `${n} (one array per sample of the plan)`, String(length));
+  if (length !== n) fail(fn, `${arg}.length`, `${n} (one array per sample)`, String(length));
   return readArray(objects, n).map((sample, i) => {
-    if (!Array.isArray(sample)) fail(FN, `objects[${i}]`, 'an array of object boxes', describeValue(sample));
-    return readArray(sample, sample.length).map((o, j) => readObject(o, `objects[${i}][${j}]`));
+    if (!Array.isArray(sample)) fail(fn, `${arg}[${i}]`, 'an array of object boxes', describeValue(sample));
+    return readArray(sample, sample.length).map((o, j) => readObject(fn, o, `${arg}[${i}][${j}]`));
   });
 }
 
-function readObject(o: unknown, arg: string): ObjectSnapshot {
-  if (!isRecord(o)) fail(FN, arg, 'an object box { y1, x1, y2, x2, … }', describeValue(o));
+function readObject(fn: string, o: unknown, arg: string): ObjectSnapshot {
+  if (!isRecord(o)) fail(fn, arg, 'an object box { y1, x1, y2, x2, … }', describeValue(o));
   const fields = Object.entries(o); // own enumerable string keys, each value read once
   const coord = (key: string): unknown => fields.find(([k]) => k === key)?.[1];
   const finite = (v: unknown, k: string): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(FN, `${arg}.${k}`, 'a finite number', describeValue(v));
+    if (typeof v !== 'number' || !Number.isFinite(v)) fail(fn, `${arg}.${k}`, 'a finite number', describeValue(v));
     return v;
   };
   const y1 = finite(coord('y1'), 'y1');
   const x1 = finite(coord('x1'), 'x1');
   const y2 = finite(coord('y2'), 'y2');
   const x2 = finite(coord('x2'), 'x2');
-  if (y2 < y1) fail(FN, `${arg}.y2`, `≥ y1 (${y1})`, describeValue(y2));
-  if (x2 < x1) fail(FN, `${arg}.x2`, `≥ x1 (${x1})`, describeValue(x2));
+  if (y2 < y1) fail(fn, `${arg}.y2`, `≥ y1 (${y1})`, describeValue(y2));
+  if (x2 < x1) fail(fn, `${arg}.x2`, `≥ x1 (${x1})`, describeValue(x2));
   return { y1, x1, y2, x2, fields };
 }
 
-function readMinVisible(options: unknown): number {
-  if (options === undefined) return DEFAULT_MIN_VISIBLE;
-  if (!isRecord(options)) fail(FN, 'options', 'an options object', describeValue(options));
-  // One pass over own enumerable keys; only that copy is checked and used (never the prototype chain).
-  const entries = Object.entries(options);
-  assertOptions(FN, 'options', Object.fromEntries(entries), ['minVisible']);
-  const minVisible = entries.find(([k]) => k === 'minVisible')?.[1];
-  if (minVisible === undefined) return DEFAULT_MIN_VISIBLE;
-  assertInRange(FN, 'options.minVisible', minVisible, 0, 1);
+/** `options.minVisible`, read once from the options' own keys (inherited keys are ignored). */
+export function readMinVisible(options: unknown, fn = FN, arg = 'options'): number {
+  const { minVisible = DEFAULT_MIN_VISIBLE } = readOptions(fn, arg, options, ['minVisible']);
+  assertInRange(fn, `${arg}.minVisible`, minVisible, 0, 1);
   return minVisible;
 }

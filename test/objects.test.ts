@@ -229,7 +229,7 @@ describe('cutmixObjects', () => {
       ['plan.boxes.1.y2', 3, 'plan.boxes[1].y2 must be an integer ≥ y1 (4), but got 3'],
       ['plan.boxes.1.x2', NaN, 'plan.boxes[1].x2 must be an integer ≥ x1 (1), but got NaN'],
       ['objects', {}, 'objects must be an array of 2 per-sample object arrays, but got an object'],
-      ['objects', [[]], 'objects.length must be 2 (one array per sample of the plan), but got 1'],
+      ['objects', [[]], 'objects.length must be 2 (one array per sample), but got 1'],
       ['objects.1', new Set(), 'objects[1] must be an array of object boxes, but got a Set'],
       ['objects.0.0', [0, 0, 2, 2], `objects[0][0] ${OBJ} an array of length 4`],
       ['objects.1.0', null, `objects[1][0] ${OBJ} null`],

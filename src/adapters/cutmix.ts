@@ -6,12 +6,15 @@ import { weightedLoss } from '../cutmix_loss.js';
 import { checkLogits, type PerSampleLoss } from '../losses.js';
 import { ARG_NAMES, checkMix, checkTarget, IMAGE_DTYPES, pasteWithPlan, runMix, type CheckedMix, type CutMixResult } from '../mix.js';
 import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions, type MixSettings } from '../options.js';
+import { moveObjects, readBatchObjects, readMinVisible, type ObjectBox } from '../objects.js';
 import { assertBoolean, assertFunction, failMust, readOptions } from '../validate.js';
 
 /** Options of the {@link CutMix} adapter: any {@link CutMixOptions} plus the initial `training` flag. */
 export interface CutMixAdapterOptions extends CutMixOptions {
   /** Mix in {@link CutMix.mix} (true, default) or pass batches through (false, evaluation). */
   training?: boolean;
+  /** For `mix(…, { objects })`: the share of an object that must stay visible, as in `cutmixObjects`. Default 0.1. */
+  minVisible?: number;
 }
 
 /**
@@ -22,15 +25,17 @@ export interface CutMixAdapterOptions extends CutMixOptions {
 export interface MixCallOptions {
   /** Overrides {@link CutMix.training} for this call only. */
   training?: boolean;
-  [target: string]: Tensor | boolean | undefined;
+  /** Detection targets of a 2-D batch: one array of object boxes per sample, moved as `cutmixObjects` does. */
+  objects?: ObjectBox[][];
+  [target: string]: Tensor | ObjectBox[][] | boolean | undefined;
 }
 
 /** The result of {@link CutMix.mix}: `cutmixBatch`'s, plus each extra target mixed under its own name. */
 export type CutMixAdapterResult<O = object, B extends AnyBox = Box> = CutMixResult<B> & {
-  [K in Exclude<keyof O, 'training'>]: Tensor;
+  [K in Exclude<keyof O, 'training'>]: K extends 'objects' ? ObjectBox[][] : Tensor;
 };
 
-const ADAPTER_OPTION_KEYS = [...CUTMIX_OPTION_KEYS, 'training'];
+const ADAPTER_OPTION_KEYS = [...CUTMIX_OPTION_KEYS, 'training', 'minVisible'];
 
 /**
  * CutMix for a custom training loop (the role of fastai's `CutMix` callback and timm's `Mixup`): `mix`
@@ -62,6 +67,7 @@ const ADAPTER_OPTION_KEYS = [...CUTMIX_OPTION_KEYS, 'training'];
  */
 export class CutMix {
   private readonly settings: MixSettings;
+  private readonly minVisible: number;
   private isTraining: boolean;
   private kept: { labelsA: Tensor; labelsB: Tensor; lam: Float32Array; maxClass: number | undefined } | undefined;
 
@@ -71,8 +77,9 @@ export class CutMix {
    */
   constructor(options?: CutMixAdapterOptions) {
     const fn = 'CutMix';
-    const { training = true, ...rest } = readOptions(fn, 'options', options, ADAPTER_OPTION_KEYS);
+    const { training = true, minVisible, ...rest } = readOptions(fn, 'options', options, ADAPTER_OPTION_KEYS);
     assertBoolean(fn, 'options.training', training);
+    this.minVisible = readMinVisible({ minVisible }, fn);
     this.settings = resolveMixOptions(fn, rest, { rngFn: 'CutMix.mix', rngArg: 'the CutMix options.rng' });
     this.isTraining = training;
   }
@@ -101,11 +108,13 @@ export class CutMix {
   mix<O extends MixCallOptions>(images: Tensor, labels: Tensor, options?: O): CutMixAdapterResult<O, AnyBox> {
     const fn = 'CutMix.mix';
     const s = { ...this.settings, fn };
-    const { training = this.isTraining, ...targets } = readOptions(fn, 'options', options, null);
+    const { training = this.isTraining, objects, ...targets } = readOptions(fn, 'options', options, null);
     assertBoolean(fn, 'options.training', training);
     const checked = checkMix(s, images, labels, ARG_NAMES, IMAGE_DTYPES);
     const extras = Object.entries(targets).map(([name, t]) => [name, checkTarget(fn, `options.${name}`, t, checked.batch, 'images')] as const);
+    const snapshots = objects === undefined ? undefined : readBatchObjects(fn, 'options.objects', objects, checked.batch);
     const result = training ? runMix(s, images, labels, checked, true, (plan) => pasteWithPlan(images, plan, checked.batch)) : passThrough(images, labels, checked);
+    const moved = snapshots && { objects: moveObjects(snapshots, result.boxes as Box[], result.partners, this.minVisible) };
     let mixed: Record<string, Tensor>;
     try {
       mixed = tf.tidy(() => Object.fromEntries(extras.map(([name, t]) => [name, training ? pasteWithPlan(t, result, checked.batch) : tf.clone(t)])));
@@ -121,7 +130,7 @@ export class CutMix {
       lam: result.lam,
       maxClass: labels.rank === 1 && valuesReadable() && checked.batch.n > 0 ? Math.max(...labels.dataSync()) : undefined,
     };
-    return { ...result, ...mixed } as CutMixAdapterResult<O, AnyBox>;
+    return { ...result, ...mixed, ...moved } as CutMixAdapterResult<O, AnyBox>;
   }
 
   /**

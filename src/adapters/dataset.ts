@@ -5,6 +5,8 @@ import type { Dataset } from '@tensorflow/tfjs-data';
 import { checkClassIndices } from '../batch.js';
 import { checkMix, checkTarget, IMAGE_DTYPES, pasteWithPlan, runMix } from '../mix.js';
 import { CUTMIX_OPTION_KEYS, INJECTED_KEYS, resolveMixOptions, type CutMixOptions } from '../options.js';
+import type { Box } from '../box.js';
+import { moveObjects, readBatchObjects, readMinVisible } from '../objects.js';
 import { blendTargets } from '../targets.js';
 import { assertInRange, assertPositiveInteger, describeValue, fail, failMust, readOptions } from '../validate.js';
 
@@ -18,8 +20,14 @@ export interface CutMixDatasetOptions extends Omit<CutMixOptions, 'lam' | 'box' 
   numClasses?: number;
   /** Label smoothing ε in [0, 1] applied to both targets before mixing. Default 0. */
   labelSmoothing?: number;
-  /** Keys of each element cut with the same plan as `xs` (masks, depth maps). Other keys pass through. */
+  /**
+   * Keys of each element cut with the same plan as `xs`: tensors with the images' layout and sizes (masks,
+   * depth maps) are pasted; arrays of per-sample object boxes are moved as `cutmixObjects` does. Other keys
+   * pass through.
+   */
   targets?: readonly string[];
+  /** For object targets: the share of an object that must stay visible, as in `cutmixObjects`. Default 0.1. */
+  minVisible?: number;
 }
 
 /** One batch of a dataset that {@link cutmixDataset} accepts (other keys pass through). */
@@ -38,7 +46,7 @@ export interface MixedBatch extends TensorContainerObject {
   ys: Tensor2D;
 }
 
-const DATASET_OPTION_KEYS = [...CUTMIX_OPTION_KEYS.filter((k) => !INJECTED_KEYS.includes(k)), 'numClasses', 'labelSmoothing', 'targets'];
+const DATASET_OPTION_KEYS = [...CUTMIX_OPTION_KEYS.filter((k) => !INJECTED_KEYS.includes(k)), 'numClasses', 'labelSmoothing', 'targets', 'minVisible'];
 
 /**
  * CutMix for `model.fitDataset` (tfjs-layers): maps a **batched** tf.data dataset of `{ xs, ys }` to
@@ -70,7 +78,8 @@ export function cutmixDataset(dataset: Dataset<ImageBatch>, options?: CutMixData
   if (dataset === null || typeof dataset !== 'object' || Array.isArray(dataset) || typeof (dataset as { map?: unknown }).map !== 'function') {
     fail(fn, 'dataset', 'a tf.data.Dataset (an object with a map method)', describeValue(dataset));
   }
-  const { numClasses, labelSmoothing = 0, targets = [], ...sampling } = readOptions(fn, 'options', options, DATASET_OPTION_KEYS);
+  const { numClasses, labelSmoothing = 0, targets = [], minVisible, ...sampling } = readOptions(fn, 'options', options, DATASET_OPTION_KEYS);
+  const visible = readMinVisible({ minVisible }, fn);
   if (numClasses !== undefined) assertPositiveInteger(fn, 'options.numClasses', numClasses);
   assertInRange(fn, 'options.labelSmoothing', labelSmoothing, 0, 1);
   const targetKeys = readTargetKeys(fn, targets);
@@ -87,12 +96,20 @@ export function cutmixDataset(dataset: Dataset<ImageBatch>, options?: CutMixData
     if (ys.rank === 2 && numClasses !== undefined && numClasses !== k) fail(fn, 'options.numClasses', `${k} to match element.ys`, String(numClasses));
     if (ys.rank === 1) checkClassIndices(fn, 'element.ys', ys, k);
     const extras = targetKeys.map((key) => {
-      if (!(key in element)) failMust(fn, `element.${key}`, 'be present (it is named in options.targets)', 'no such key');
-      return [key, checkTarget(fn, `element.${key}`, element[key], checked.batch, 'element.xs')] as const;
+      const arg = `element.${key}`;
+      const value = element[key];
+      if (value === undefined) failMust(fn, arg, 'be present (it is named in options.targets)', 'undefined');
+      if (Array.isArray(value)) return { key, objects: readBatchObjects(fn, arg, value, checked.batch) };
+      return { key, tensor: checkTarget(fn, arg, value, checked.batch, 'element.xs') };
     });
     const mixed = runMix(s, xs, ys, checked, true, (plan) => pasteWithPlan(xs, plan, checked.batch));
     // Inside tf.data's tidy: labelsA/labelsB and the inputs are released with it.
-    const mixedTargets = Object.fromEntries(extras.map(([key, t]) => [key, pasteWithPlan(t, mixed, checked.batch)]));
+    const mixedTargets = Object.fromEntries(
+      extras.map(({ key, tensor, objects }) => [
+        key,
+        tensor ? pasteWithPlan(tensor, mixed, checked.batch) : moveObjects(objects, mixed.boxes as Box[], mixed.partners, visible),
+      ]),
+    );
     const targetsOut = blendTargets(mixed.labelsA, mixed.labelsB, mixed.lam, k as number, labelSmoothing as number);
     tf.dispose([mixed.labelsA, mixed.labelsB]);
     return { ...element, ...mixedTargets, xs: mixed.images, ys: targetsOut };
