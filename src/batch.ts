@@ -3,6 +3,12 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { batchDims, defaultDataFormat, rankOf, spatialAxes, spatialNames, type DataFormat } from './layout.js';
 import { assertTensor, describeValue, fail, failMust } from './validate.js';
 
+/** The dtypes a batch may have, and how a message states them. */
+export interface DtypeRule {
+  dtypes: readonly string[];
+  expected: string;
+}
+
 /** A checked batch: its layout (given or defaulted by rank), size and spatial sizes. */
 export interface CheckedBatch {
   dataFormat: DataFormat;
@@ -12,7 +18,7 @@ export interface CheckedBatch {
 
 /**
  * Checks a batch tensor before anything is allocated: live, rank 3, 4 or 5 (the given layout's rank when
- * one is given), a dtype from `dtypes`, every spatial size ≥ 1. Without a layout the rank picks the
+ * one is given), a dtype `dtypes` allows, every spatial size ≥ 1. Without a layout the rank picks the
  * channels-first one (or channels-last with `channelsLast`).
  */
 export function checkBatch(
@@ -20,7 +26,7 @@ export function checkBatch(
   arg: string,
   x: unknown,
   dataFormat: DataFormat | undefined,
-  dtypes: readonly string[],
+  dtypes: DtypeRule,
   channelsLast = false,
 ): CheckedBatch {
   assertTensor(fn, arg, x);
@@ -33,7 +39,7 @@ export function checkBatch(
     format = defaultDataFormat(x.rank, channelsLast);
   }
   if (x.rank !== rankOf(format)) fail(fn, arg, `rank ${rankOf(format)} (${format})`, `rank ${x.rank}`);
-  if (!dtypes.includes(x.dtype)) fail(fn, `${arg}.dtype`, dtypes.join(' or '), x.dtype);
+  if (!dtypes.dtypes.includes(x.dtype)) fail(fn, `${arg}.dtype`, dtypes.expected, x.dtype);
   const names = spatialNames(format);
   spatialAxes(format).forEach((axis, i) => {
     if (x.shape[axis] < 1) fail(fn, `${arg} ${names[i]} (dim ${axis} of ${format})`, '≥ 1', String(x.shape[axis]));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
-import { checkBatch, checkLabels, type CheckedBatch } from './batch.js';
+import { checkBatch, checkLabels, type CheckedBatch, type DtypeRule } from './batch.js';
 import { kernelBoxes, type AnyBox, type Box, type Box3D } from './box.js';
 import { paste } from './kernels/paste.js';
 import { checkInjected, type Injected, type MixSettings } from './options.js';
@@ -36,9 +36,9 @@ export interface ArgNames {
 export const ARG_NAMES: Readonly<ArgNames> = Object.freeze({ images: 'images', labels: 'labels' });
 
 /** The dtypes a paste carries: it copies elements, whatever they hold. */
-export const PASTE_DTYPES: readonly string[] = ['float32', 'int32', 'bool'];
+export const PASTE_DTYPES: DtypeRule = { dtypes: ['float32', 'int32', 'bool'], expected: 'float32, int32 or bool' };
 /** The dtypes a mixing op takes as images (bool is for masks, through `applyCutmix`). */
-export const IMAGE_DTYPES: readonly string[] = ['float32', 'int32'];
+export const IMAGE_DTYPES: DtypeRule = { dtypes: ['float32', 'int32'], expected: 'float32 or int32' };
 
 /** A checked call: the batch, its injected values, nothing drawn and nothing allocated yet. */
 export interface CheckedMix {
@@ -47,7 +47,7 @@ export interface CheckedMix {
 }
 
 /** Checks the images, labels and injected values of a mixing call, in that order. */
-export function checkMix(s: MixSettings, images: unknown, labels: unknown, names: ArgNames, dtypes: readonly string[]): CheckedMix {
+export function checkMix(s: MixSettings, images: unknown, labels: unknown, names: ArgNames, dtypes: DtypeRule): CheckedMix {
   const batch = checkBatch(s.fn, names.images, images, s.dataFormat, dtypes, s.channelsLastDefault);
   checkLabels(s.fn, names.labels, labels, batch.n, names.images);
   return { batch, injected: checkInjected(s, batch.n, batch.spatial) };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
+import type { DtypeRule } from './batch.js';
 import type { AnyBox, Box, Box1D, Box3D } from './box.js';
 import { ARG_NAMES, checkMix, runMix, type CheckedMix, type CutMixResult } from './mix.js';
 import { MIXUP_OPTION_KEYS, resolveMixOptions, type MixSettings, type MixUpOptions } from './options.js';
@@ -7,7 +8,10 @@ import type { CutMixPlan } from './plan.js';
 import { readOptions } from './validate.js';
 
 /** float32 only: a blend of integer values is not an integer. */
-export const MIXUP_DTYPES: readonly string[] = ['float32'];
+export const MIXUP_DTYPES: DtypeRule = {
+  dtypes: ['float32'],
+  expected: 'float32 (MixUp blends pixel values; cast integer images with tf.cast first)',
+};
 
 /**
  * `λᵢ·xᵢ + (1−λᵢ)·x_partner(i)` for every sample in one broadcast multiply-add; a sample that is not mixed

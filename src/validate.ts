@@ -113,6 +113,11 @@ export function readOptions(
   return Object.freeze(read);
 }
 
+/** How a key of `base` is written in a message: `options.masks`, or `options['a b']` when not an identifier. */
+export function keyPath(base: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key).replace(/^"|"$/g, "'")}]`;
+}
+
 /** A boolean option. */
 export function assertBoolean(fn: string, arg: string, value: unknown): asserts value is boolean {
   if (typeof value !== 'boolean') fail(fn, arg, 'a boolean', describeValue(value));

@@ -16,13 +16,20 @@ function makeBatch(n: number, shape: [number, number, number, number], seed: num
   return { images, labels, values };
 }
 
-/** The blend element by element in float32 arithmetic: fround(x·λ) + fround(x_p·fround(1 − λ)), rounded. */
+/**
+ * The blend element by element in float32 arithmetic: fround(x·λ) + fround(x_p·fround(1 − λ)), rounded; a
+ * sample that is not mixed (λ = 1 or its own partner) is its input exactly.
+ */
 function referenceBlend(values: Float32Array, n: number, lam: Float32Array, partners: Int32Array): Float32Array {
   const per = n === 0 ? 0 : values.length / n;
   const out = new Float32Array(values.length);
   for (let s = 0; s < n; s++) {
     const own = lam[s];
     const other = Math.fround(1 - own);
+    if (own === 1 || partners[s] === s) {
+      out.set(values.subarray(s * per, (s + 1) * per), s * per);
+      continue;
+    }
     for (let j = 0; j < per; j++) {
       out[s * per + j] = Math.fround(
         Math.fround(values[s * per + j] * own) + Math.fround(values[partners[s] * per + j] * other),
@@ -75,7 +82,7 @@ describeEachBackend('mixupBatch', () => {
     tf.dispose([images, labels, elem.images, elem.labelsA, elem.labelsB, batch.images, batch.labelsA, batch.labelsB]);
   });
 
-  it('prob = 0 returns an exact copy with λ = 1; injected λ and partners are used as given', () => {
+  it('prob = 0 returns an exact copy with λ = 1; injected λ and partners are used as given (prob gates only draws)', () => {
     const { images, labels, values } = makeBatch(3, [3, 2, 2, 2], 5);
     const off = mixupBatch(images, labels, { prob: 0, seed: 1 });
     expect(Array.from(off.images.dataSync())).toEqual(Array.from(values));
@@ -84,7 +91,7 @@ describeEachBackend('mixupBatch', () => {
     const labelValues = labels.dataSync();
     expect(Array.from(off.labelsB.dataSync())).toEqual(Array.from(off.partners, (p) => labelValues[p]));
     const lam = new Float32Array([0.25, 0.5, 1]);
-    const given = mixupBatch(images, labels, { lam, partners: [2, 0, 1], prob: 0 });
+    const given = mixupBatch(images, labels, { lam, partners: [2, 0, 1] });
     expect(Array.from(given.lam)).toEqual(Array.from(lam));
     expect(Array.from(given.partners)).toEqual([2, 0, 1]);
     expect(Array.from(given.images.dataSync())).toEqual(Array.from(referenceBlend(values, 3, lam, given.partners)));
@@ -130,13 +137,15 @@ describeEachBackend('mixupBatch', () => {
     const lab = tf.tensor1d([0, 1], 'int32');
     const ints = tf.zeros([2, 1, 4, 5], 'int32') as tf.Tensor4D;
     const rank3 = tf.zeros([2, 4, 5]);
+    const rank2 = tf.zeros([2, 4]);
     const oneLabel = tf.tensor1d([0], 'int32');
     const cases: [() => unknown, string][] = [
       [
         () => mixupBatch(ints, lab),
         'Error in mixupBatch: images.dtype must be float32 (MixUp blends pixel values; cast integer images with tf.cast first), but got int32.',
       ],
-      [() => mixupBatch(rank3 as never, lab), 'Error in mixupBatch: images must be rank 4 (NCHW), but got rank 3.'],
+      [() => mixupBatch(rank3 as never, lab, { dataFormat: 'NCHW' }), 'Error in mixupBatch: images must be rank 4 (NCHW), but got rank 3.'],
+      [() => mixupBatch(rank2 as never, lab), 'Error in mixupBatch: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 2.'],
       [() => mixupBatch(img, oneLabel), 'Error in mixupBatch: labels must have 2 rows to match images, but got 1.'],
       [
         () => mixupBatch(img, lab, { alpha: 0 }),
@@ -160,14 +169,14 @@ describeEachBackend('mixupBatch', () => {
       ],
       [
         () => mixupBatch(img, lab, { rng: () => 1 }),
-        'Error in mixupBatch: rng() must be a number in [0, 1), but got 1.',
+        'Error in mixupBatch: options.rng() must be a number in [0, 1), but got 1.',
       ],
       [
         () => mixupBatch(img, lab, { mode: null } as never),
-        "Error in mixupBatch: options.mode must be one of 'batch', 'elem', but got null.",
+        "Error in mixupBatch: options.mode must be one of 'batch', 'elem', 'pair', but got null.",
       ],
     ];
     for (const [fn, message] of cases) expectThrowsNoLeak(fn, message);
-    tf.dispose([img, lab, ints, rank3, oneLabel]);
+    tf.dispose([img, lab, ints, rank3, rank2, oneLabel]);
   });
 });

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import type { Scalar, Tensor, Tensor2D, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
 import { valuesReadable } from '../batch.js';
-import { emptyBox, type AnyBox, type Box } from '../box.js';
+import { emptyBox, type AnyBox, type Box, type Box1D, type Box3D } from '../box.js';
 import { weightedLoss } from '../cutmix_loss.js';
 import { checkLogits, type PerSampleLoss } from '../losses.js';
 import { ARG_NAMES, checkMix, checkTarget, IMAGE_DTYPES, pasteWithPlan, runMix, type CheckedMix, type CutMixResult } from '../mix.js';
 import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions, type MixSettings } from '../options.js';
 import { moveObjects, readBatchObjects, readMinVisible, type ObjectBox } from '../objects.js';
-import { assertBoolean, assertFunction, failMust, readOptions } from '../validate.js';
+import { assertBoolean, assertFunction, describeValue, fail, failMust, keyPath, readOptions } from '../validate.js';
 
 /** Options of the {@link CutMix} adapter: any {@link CutMixOptions} plus the initial `training` flag. */
 export interface CutMixAdapterOptions extends CutMixOptions {
@@ -105,13 +105,21 @@ export class CutMix {
    * @returns `cutmixBatch`'s result plus each extra target, mixed; in evaluation λ = 1, empty boxes and
    *   partners `i → i`. Tensors are the caller's to dispose except `labelsA`/`labelsB`.
    */
+  mix<O extends MixCallOptions>(images: Tensor4D, labels: Tensor, options?: O): CutMixAdapterResult<O, Box>;
+  mix<O extends MixCallOptions>(images: Tensor3D, labels: Tensor, options?: O): CutMixAdapterResult<O, Box1D>;
+  mix<O extends MixCallOptions>(images: Tensor5D, labels: Tensor, options?: O): CutMixAdapterResult<O, Box3D>;
+  mix<O extends MixCallOptions>(images: Tensor, labels: Tensor, options?: O): CutMixAdapterResult<O, AnyBox>;
   mix<O extends MixCallOptions>(images: Tensor, labels: Tensor, options?: O): CutMixAdapterResult<O, AnyBox> {
     const fn = 'CutMix.mix';
     const s = { ...this.settings, fn };
     const { training = this.isTraining, objects, ...targets } = readOptions(fn, 'options', options, null);
     assertBoolean(fn, 'options.training', training);
     const checked = checkMix(s, images, labels, ARG_NAMES, IMAGE_DTYPES);
-    const extras = Object.entries(targets).map(([name, t]) => [name, checkTarget(fn, `options.${name}`, t, checked.batch, 'images')] as const);
+    const extras = Object.entries(targets).map(([name, t]) => {
+      const arg = keyPath('options', name);
+      if (!(t instanceof tf.Tensor)) fail(fn, arg, 'a tf.Tensor to cut with the images (an extra target; the other options are training and objects)', describeValue(t));
+      return [name, checkTarget(fn, arg, t, checked.batch, 'images')] as const;
+    });
     const snapshots = objects === undefined ? undefined : readBatchObjects(fn, 'options.objects', objects, checked.batch);
     const result = training ? runMix(s, images, labels, checked, true, (plan) => pasteWithPlan(images, plan, checked.batch)) : passThrough(images, labels, checked);
     const moved = snapshots && { objects: moveObjects(snapshots, result.boxes as Box[], result.partners, this.minVisible) };

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, Tensor2D, TensorContainerObject } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D, Tensor4D, TensorContainerObject } from '@tensorflow/tfjs-core';
 // Types only: the dataset brings its own `map`, so this module loads nothing from tfjs-data at run time.
 import type { Dataset } from '@tensorflow/tfjs-data';
 import { checkClassIndices } from '../batch.js';
@@ -31,17 +31,17 @@ export interface CutMixDatasetOptions extends Omit<CutMixOptions, 'lam' | 'box' 
 }
 
 /** One batch of a dataset that {@link cutmixDataset} accepts (other keys pass through). */
-export interface ImageBatch extends TensorContainerObject {
+export interface ImageBatch<X extends Tensor = Tensor> extends TensorContainerObject {
   /** Images `[N, H, W, C]` (or another layout given by `dataFormat`), float32 or int32. */
-  xs: Tensor;
+  xs: X;
   /** int32 class indices `[N]` or float32 one-hot/soft/multi-hot targets `[N, K]`. */
   ys: Tensor;
 }
 
 /** One batch {@link cutmixDataset} yields: mixed images and float32 soft targets `[N, K]`. */
-export interface MixedBatch extends TensorContainerObject {
+export interface MixedBatch<X extends Tensor = Tensor4D> extends TensorContainerObject {
   /** The mixed images: same shape, layout and dtype as the input `xs`. */
-  xs: Tensor;
+  xs: X;
   /** float32 targets `[N, K]`, λ·a + (1−λ)·b per row. */
   ys: Tensor2D;
 }
@@ -72,7 +72,10 @@ const DATASET_OPTION_KEYS = [...CUTMIX_OPTION_KEYS.filter((k) => !INJECTED_KEYS.
  * @param options See {@link CutMixDatasetOptions}.
  * @returns A dataset of `{ xs: mixed images, ys: float32 [N, K] targets, …targets mixed, …others }`.
  */
-export function cutmixDataset(dataset: Dataset<ImageBatch>, options?: CutMixDatasetOptions): Dataset<MixedBatch> {
+export function cutmixDataset<X extends Tensor = Tensor4D>(
+  dataset: Dataset<ImageBatch<X>>,
+  options?: CutMixDatasetOptions,
+): Dataset<MixedBatch<X>> {
   const fn = 'cutmixDataset';
   // An array has a map method too: it is the likeliest wrong argument, so it is named.
   if (dataset === null || typeof dataset !== 'object' || Array.isArray(dataset) || typeof (dataset as { map?: unknown }).map !== 'function') {
@@ -85,7 +88,7 @@ export function cutmixDataset(dataset: Dataset<ImageBatch>, options?: CutMixData
   const targetKeys = readTargetKeys(fn, targets);
   const s = resolveMixOptions(fn, sampling, { channelsLastDefault: true });
 
-  return dataset.map((element: ImageBatch): MixedBatch => {
+  return dataset.map((element: ImageBatch<X>): MixedBatch<X> => {
     if (element === null || typeof element !== 'object' || Array.isArray(element)) {
       fail(fn, 'element', 'an object { xs, ys } (a batched dataset)', describeValue(element));
     }
@@ -112,7 +115,7 @@ export function cutmixDataset(dataset: Dataset<ImageBatch>, options?: CutMixData
     );
     const targetsOut = blendTargets(mixed.labelsA, mixed.labelsB, mixed.lam, k as number, labelSmoothing as number);
     tf.dispose([mixed.labelsA, mixed.labelsB]);
-    return { ...element, ...mixedTargets, xs: mixed.images, ys: targetsOut };
+    return { ...element, ...mixedTargets, xs: mixed.images as X, ys: targetsOut };
   });
 }
 

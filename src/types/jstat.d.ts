@@ -5,7 +5,7 @@ declare module 'jstat' {
     betaln(a: number, b: number): number;
     /** The regularised incomplete beta function I_x(a, b): Beta(a, b)'s CDF at x. */
     ibeta(x: number, a: number, b: number): number;
-    beta: { cdf(x: number, a: number, b: number): number };
+    beta: { cdf(x: number, a: number, b: number): number; sample(a: number, b: number): number };
     normal: { inv(p: number, mean: number, sd: number): number };
   }
   const jStat: JStat;

@@ -9,6 +9,7 @@ import {
   seededRng,
   softmaxCrossEntropyPerSample,
   type CutMixAdapterOptions,
+  type Box,
 } from '../../src/index.js';
 import { describeEachBackend, expectThrowsNoLeak } from '../support/backends.js';
 
@@ -95,7 +96,7 @@ describeEachBackend('CutMix adapter', () => {
       expect(Array.from(r.images.dataSync())).toEqual(Array.from(images.dataSync()));
       expect(Array.from(r.lam)).toEqual([1, 1, 1, 1, 1]);
       expect(Array.from(r.partners)).toEqual([0, 1, 2, 3, 4]);
-      expect(r.boxes.every((b) => b.y1 === b.y2 || b.x1 === b.x2)).toBe(true);
+      expect((r.boxes as Box[]).every((b) => b.y1 === b.y2 || b.x1 === b.x2)).toBe(true);
       const loss = cutmix.loss(logits);
       const plain = tf.tidy(() => tf.mean(softmaxCrossEntropyPerSample(labels, logits)));
       const stock = tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(labels, 4), logits));
@@ -174,6 +175,7 @@ describeEachBackend('CutMix adapter', () => {
   it('rejects bad input with exact messages, leaking nothing', () => {
     const { images, labels } = batch(2);
     const rank3 = tf.zeros([2, 6, 5]);
+    const rank2 = tf.zeros([2, 6]);
     const logits3 = logitsFor(3);
     const fresh = new CutMix();
     const cutmix = new CutMix({ seed: 1 });
@@ -181,7 +183,7 @@ describeEachBackend('CutMix adapter', () => {
     const cases: [() => unknown, string][] = [
       [
         () => new CutMix({ alhpa: 1 } as CutMixAdapterOptions),
-        "Error in CutMix: options key 'alhpa' must be one of alpha, rng, seed, mode, partner, partners, lam, box, prob, dataFormat, placement, ratioMinMax, training, but got an unknown key.",
+        "Error in CutMix: options key 'alhpa' must be one of alpha, rng, seed, mode, partner, partners, lam, prob, dataFormat, box, placement, ratioMinMax, correctLam, training, minVisible, but got an unknown key.",
       ],
       [() => new CutMix({ alpha: -1 }), 'Error in CutMix: options.alpha must be a finite number > 0, but got -1.'],
       [
@@ -189,8 +191,8 @@ describeEachBackend('CutMix adapter', () => {
         'Error in CutMix: options.alpha must be a finite number > 0, but got null.',
       ],
       [
-        () => new CutMix({ mode: 'pair' } as never),
-        "Error in CutMix: options.mode must be one of 'batch', 'elem', but got \"pair\".",
+        () => new CutMix({ mode: 'pairs' } as never),
+        "Error in CutMix: options.mode must be one of 'batch', 'elem', 'pair', but got \"pairs\".",
       ],
       [
         () => new CutMix({ training: 'yes' as never }),
@@ -206,15 +208,15 @@ describeEachBackend('CutMix adapter', () => {
         },
         'Error in CutMix: training must be a boolean, but got 1.',
       ],
-      [() => cutmix.mix(rank3 as never, labels), 'Error in CutMix.mix: images must be rank 4 (NCHW), but got rank 3.'],
+      [() => cutmix.mix(rank2 as never, labels), 'Error in CutMix.mix: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 2.'],
       [
-        () => cutmix.mix(rank3 as never, labels, { training: false }),
-        'Error in CutMix.mix: images must be rank 4 (NCHW), but got rank 3.',
+        () => cutmix.mix(rank2 as never, labels, { training: false }),
+        'Error in CutMix.mix: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 2.',
       ],
       [() => cutmix.mix(images, logits3), 'Error in CutMix.mix: labels must have 2 rows to match images, but got 3.'],
       [
         () => cutmix.mix(images, labels, { train: false } as never),
-        "Error in CutMix.mix: options key 'train' must be one of training, but got an unknown key.",
+        'Error in CutMix.mix: options.train must be a tf.Tensor to cut with the images (an extra target; the other options are training and objects), but got false.',
       ],
       [
         () => cutmix.mix(images, labels, { training: null } as never),
@@ -236,6 +238,6 @@ describeEachBackend('CutMix adapter', () => {
       () => cutmix.loss(logits3),
       'Error in CutMix.loss: mix(images, labels) must be called before loss, but got no mixed batch.',
     );
-    tf.dispose([images, labels, rank3, logits3, mixed.images]);
+    tf.dispose([images, labels, rank3, rank2, logits3, mixed.images]);
   });
 });

@@ -119,7 +119,7 @@ describeEachBackend('mixupOrCutmix', () => {
     const cases: [() => unknown, string][] = [
       [
         () => mixupOrCutmix(images, labels, { alpha: 1 } as MixUpOrCutMixOptions),
-        "Error in mixupOrCutmix: options key 'alpha' must be one of switchProb, mixupAlpha, cutmixAlpha, rng, seed, mode, partner, partners, prob, dataFormat, placement, ratioMinMax, but got an unknown key.",
+        "Error in mixupOrCutmix: options key 'alpha' must be one of rng, seed, mode, partner, partners, prob, dataFormat, placement, ratioMinMax, correctLam, switchProb, mixupAlpha, cutmixAlpha, but got an unknown key.",
       ],
       [
         () => mixupOrCutmix(images, labels, { switchProb: 1.5 }),
@@ -147,11 +147,11 @@ describeEachBackend('mixupOrCutmix', () => {
       ],
       [
         () => mixupOrCutmix(images, labels, { seed: 1, rng: Math.random }),
-        'Error in mixupOrCutmix: options must be given either rng or seed, not both, but got both.',
+        'Error in mixupOrCutmix: options.seed must be omitted when options.rng is given (one random source), but got both.',
       ],
       [
         () => mixupOrCutmix(images, labels, { rng: () => -1 }),
-        'Error in mixupOrCutmix: rng() must be a number in [0, 1), but got -1.',
+        'Error in mixupOrCutmix: options.rng() must be a number in [0, 1), but got -1.',
       ],
       [
         () => mixupOrCutmix(images, labels, { switchProb: null } as never),

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { cutmixBatch, mixTargets, randBbox, seededRng } from '../../src/index.js';
+import { cutmixBatch, mixTargets, randBbox, seededRng, type CutMixResult } from '../../src/index.js';
 import { describeEachBackend } from '../support/backends.js';
 import { range } from '../support/reference.js';
 
@@ -17,7 +17,7 @@ describeEachBackend('large and odd batches', (backend) => {
     );
     const inputBytes = size * 4;
     const bytesBefore = tf.memory().numBytes;
-    let out: ReturnType<typeof cutmixBatch> | undefined;
+    let out: CutMixResult | undefined;
     const profile = await tf.profile(() => {
       out = cutmixBatch(images, labels, { seed: 3, mode: 'elem' });
       return out.images;

@@ -25,7 +25,10 @@ export const badString = fc.oneof(
   fc
     .string()
     .filter(
-      (s) => !['batch', 'elem', 'permutation', 'flip', 'roll', 'center-clip', 'inside', 'NCHW', 'NHWC'].includes(s),
+      (s) =>
+        !['batch', 'elem', 'pair', 'permutation', 'flip', 'roll', 'center-clip', 'inside']
+          .concat(['NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC'])
+          .includes(s),
     ),
   notANumber,
 );
@@ -54,11 +57,12 @@ export const badRng = fc.oneof(
 
 /** Bad tensors are made inside the property and disposed there; `kind` picks which. */
 export type BadTensorKind =
-  'disposed' | 'rank1' | 'rank3' | 'rank5' | 'bool' | 'string' | 'array' | 'wrongN' | 'zeroHW';
+  'disposed' | 'rank1' | 'rank2' | 'rank3' | 'rank5' | 'rank6' | 'bool' | 'string' | 'array' | 'wrongN' | 'zeroHW';
+// Ranks 3–5 are batches of 1-, 2- and 3-D samples; 2 and 6 never are.
 export const badImagesKind = fc.constantFrom<BadTensorKind>(
   'disposed',
-  'rank3',
-  'rank5',
+  'rank2',
+  'rank6',
   'bool',
   'string',
   'array',
@@ -75,8 +79,12 @@ export function makeBad(kind: BadTensorKind, n: number): unknown {
     }
     case 'rank1':
       return tf.zeros([n]);
+    case 'rank2':
+      return tf.zeros([n, 2]);
     case 'rank3':
       return tf.zeros([n, 2, 2]);
+    case 'rank6':
+      return tf.zeros([n, 1, 2, 2, 1, 1]);
     case 'rank5':
       return tf.zeros([n, 1, 2, 2, 1]);
     case 'bool':
