@@ -48,9 +48,6 @@ export type Placement = 'center-clip' | 'inside';
 
 export const PLACEMENTS: readonly Placement[] = ['center-clip', 'inside'];
 
-/** The box that pastes nothing (2-D). */
-export const EMPTY_BOX: Readonly<Box> = Object.freeze({ y1: 0, x1: 0, y2: 0, x2: 0 });
-
 /** Coordinate names of a box with `d` spatial axes: the starts, outermost first, then the ends. */
 const COORDS = [
   ['x1', 'x2'],

@@ -57,11 +57,3 @@ export function spatialNames(dataFormat: DataFormat): readonly ('depth' | 'heigh
   return d === 1 ? ['width'] : d === 2 ? ['height', 'width'] : ['depth', 'height', 'width'];
 }
 
-/** Batch size, channels, height and width of a rank-4 batch (kept for the 2-D callers). */
-export function imageDims(
-  shape: readonly number[],
-  dataFormat: DataFormat,
-): { n: number; c: number; h: number; w: number } {
-  const { n, c, spatial } = batchDims(shape, dataFormat);
-  return { n, c, h: spatial[0], w: spatial[1] };
-}

@@ -42,10 +42,6 @@ export function failMust(fn: string, arg: string, requirement: string, received:
   throw new Error(`Error in ${fn}: ${arg} must ${requirement}, but got ${received}.`);
 }
 
-export function assertFiniteNumber(fn: string, arg: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(fn, arg, 'a finite number', describeValue(value));
-}
-
 export function assertInRange(
   fn: string,
   arg: string,
