@@ -54,13 +54,13 @@ const COORDS = [
   ['y1', 'x1', 'y2', 'x2'],
   ['z1', 'y1', 'x1', 'z2', 'y2', 'x2'],
 ] as const;
+const ALL_COORDS: readonly string[] = COORDS[2];
 
 /** Builds a box of `lo.length` axes from its starts and ends, outermost axis first. */
 export function makeBox(lo: readonly number[], hi: readonly number[]): AnyBox {
-  const names = COORDS[lo.length - 1];
-  const box: Record<string, number> = {};
-  names.forEach((name, i) => (box[name] = i < lo.length ? lo[i] : hi[i - lo.length]));
-  return box as unknown as AnyBox;
+  if (lo.length === 1) return { x1: lo[0], x2: hi[0] };
+  if (lo.length === 2) return { y1: lo[0], x1: lo[1], y2: hi[0], x2: hi[1] };
+  return { z1: lo[0], y1: lo[1], x1: lo[2], z2: hi[0], y2: hi[1], x2: hi[2] };
 }
 
 /** The empty box of a batch with `d` spatial axes. */
@@ -69,36 +69,33 @@ export function emptyBox(d: number): AnyBox {
   return makeBox(zeros, zeros);
 }
 
-/** A box's starts and ends, outermost axis first; its rank is read from its keys. */
-export function boxBounds(box: AnyBox): { lo: number[]; hi: number[] } {
-  const b = box as unknown as Record<string, number>;
-  const names = COORDS['z1' in b ? 2 : 'y1' in b ? 1 : 0];
-  const d = names.length / 2;
-  return { lo: names.slice(0, d).map((k) => b[k]), hi: names.slice(d).map((k) => b[k]) };
+/** A fresh copy of a box the package made (its rank read from its keys). */
+export function cloneBox(box: AnyBox): AnyBox {
+  if ('z1' in box) return { z1: box.z1, y1: box.y1, x1: box.x1, z2: box.z2, y2: box.y2, x2: box.x2 };
+  if ('y1' in box) return { y1: box.y1, x1: box.x1, y2: box.y2, x2: box.x2 };
+  return { x1: box.x1, x2: box.x2 };
+}
+
+/** A box's starts and ends as a 3-D box, a missing axis as [0, 1). */
+function asBox3D(box: AnyBox): Box3D {
+  if ('z1' in box) return box;
+  if ('y1' in box) return { z1: 0, y1: box.y1, x1: box.x1, z2: 1, y2: box.y2, x2: box.x2 };
+  return { z1: 0, y1: 0, x1: box.x1, z2: 1, y2: 1, x2: box.x2 };
 }
 
 /** λ that exactly matches a box: the share of the batch's positions left untouched. */
 export function lamOfBox(box: AnyBox, spatial: readonly number[]): number {
-  const { lo, hi } = boxBounds(box);
-  let volume = 1;
-  let total = 1;
-  lo.forEach((l, i) => {
-    volume *= hi[i] - l;
-    total *= spatial[i];
-  });
-  return 1 - volume / total;
+  const { z1, y1, x1, z2, y2, x2 } = asBox3D(box);
+  const total = spatial.reduce((a, b) => a * b, 1);
+  return 1 - ((z2 - z1) * (y2 - y1) * (x2 - x1)) / total;
 }
 
 /** Boxes in the kernels' flat form: z1, y1, x1, z2, y2, x2 per box, missing axes as [0, 1). */
 export function kernelBoxes(boxes: readonly AnyBox[]): Int32Array {
   const flat = new Int32Array(boxes.length * 6);
   boxes.forEach((box, i) => {
-    const { lo, hi } = boxBounds(box);
-    const pad = 3 - lo.length;
-    for (let a = 0; a < 3; a++) {
-      flat[6 * i + a] = a < pad ? 0 : lo[a - pad];
-      flat[6 * i + 3 + a] = a < pad ? 1 : hi[a - pad];
-    }
+    const { z1, y1, x1, z2, y2, x2 } = asBox3D(box);
+    flat.set([z1, y1, x1, z2, y2, x2], 6 * i);
   });
   return flat;
 }
@@ -110,16 +107,18 @@ function describeBox(record: Record<string, unknown>): string {
 }
 
 /**
- * Copies a user's box once (its own enumerable keys, each read once) without judging it: the batch it
- * belongs to is not known yet. {@link checkBox} judges the copy.
+ * Copies a user's box once (its own enumerable coordinate keys, each read once) without judging it: the
+ * batch it belongs to is not known yet. {@link checkBox} judges the copy.
  */
 export function copyBox(fn: string, arg: string, value: unknown): Readonly<Record<string, unknown>> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     fail(fn, arg, 'a box object', describeValue(value));
   }
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) copy[key] = (value as Record<string, unknown>)[key];
-  return Object.freeze(copy);
+  for (const key of Object.keys(value)) {
+    if (ALL_COORDS.includes(key)) copy[key] = (value as Record<string, unknown>)[key];
+  }
+  return copy;
 }
 
 /**
@@ -129,21 +128,19 @@ export function copyBox(fn: string, arg: string, value: unknown): Readonly<Recor
 export function checkBox(fn: string, arg: string, copy: Readonly<Record<string, unknown>>, spatial: readonly number[]): AnyBox {
   const d = spatial.length;
   const names = COORDS[d - 1];
-  const foreign = ['z1', 'z2', 'y1', 'y2', 'x1', 'x2'].filter((k) => !(names as readonly string[]).includes(k));
-  const ok =
-    names.every((k) => typeof copy[k] === 'number' && Number.isInteger(copy[k])) &&
-    foreign.every((k) => !(k in copy)) &&
-    spatial.every((size, i) => {
-      const lo = copy[names[i]] as number;
-      const hi = copy[names[i + d]] as number;
-      return lo >= 0 && lo <= hi && hi <= size;
-    });
+  const lo: number[] = [];
+  const hi: number[] = [];
+  let ok = Object.keys(copy).length === names.length;
+  for (let i = 0; ok && i < d; i++) {
+    const start = copy[names[i]];
+    const end = copy[names[i + d]];
+    ok = Number.isInteger(start) && Number.isInteger(end) && (start as number) >= 0 && (start as number) <= (end as number) && (end as number) <= spatial[i];
+    lo.push(start as number);
+    hi.push(end as number);
+  }
   if (!ok) {
     const bounds = spatial.map((size, i) => `0 ≤ ${names[i]} ≤ ${names[i + d]} ≤ ${size}`).join(', ');
     fail(fn, arg, `a ${d}-D box {${names.join(', ')}} of integers with ${bounds}`, describeBox(copy));
   }
-  return makeBox(
-    names.slice(0, d).map((k) => copy[k] as number),
-    names.slice(d).map((k) => copy[k] as number),
-  );
+  return makeBox(lo, hi);
 }

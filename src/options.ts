@@ -1,4 +1,4 @@
-import { checkBox, copyBox, PLACEMENTS, type AnyBox, type Placement } from './box.js';
+import { checkBox, cloneBox, copyBox, PLACEMENTS, type AnyBox, type Placement } from './box.js';
 import { DATA_FORMATS, type DataFormat } from './layout.js';
 import { checkPartners, PARTNER_SCHEMES, type PartnerScheme } from './partners.js';
 import { readRatioMinMax } from './rand_box.js';
@@ -212,7 +212,7 @@ export function checkInjected(s: MixSettings, n: number, spatial: readonly numbe
     } else {
       // One box for every sample, checked even for an empty batch.
       const box = checkBox(fn, 'options.box', s.box as Readonly<Record<string, unknown>>, spatial);
-      boxes = Array.from({ length: n }, () => ({ ...box }));
+      boxes = Array.from({ length: n }, () => cloneBox(box));
     }
   }
   const partners = s.partners === undefined ? undefined : checkPartners(fn, 'options.partners', s.partners, n);

@@ -1,4 +1,4 @@
-import { emptyBox, lamOfBox, type AnyBox, type Box } from './box.js';
+import { cloneBox, emptyBox, lamOfBox, type AnyBox, type Box } from './box.js';
 import type { Injected, MixSettings } from './options.js';
 import { drawPartners } from './partners.js';
 import { drawBox } from './rand_box.js';
@@ -46,7 +46,7 @@ export function planMix(
 ): CutMixPlan<AnyBox> {
   const lam = new Float32Array(n).fill(1);
   const none = emptyBox(spatial.length);
-  const boxes: AnyBox[] = Array.from({ length: n }, () => ({ ...none }));
+  const boxes = new Array<AnyBox>(n);
   for (const group of drawGroups(s, n, injected.perSample)) {
     const first = group[0];
     const given = injected.lam?.[first];
@@ -65,10 +65,11 @@ export function planMix(
       }
     }
     for (const i of group) {
-      boxes[i] = { ...box };
+      boxes[i] = cloneBox(box);
       lam[i] = l;
     }
   }
+  for (let i = 0; i < n; i++) boxes[i] ??= cloneBox(none);
   const partners =
     injected.partners ?? drawPartners(n, s.mode === 'pair' ? 'flip' : s.partner, s.draw);
   return { lam, boxes, partners };

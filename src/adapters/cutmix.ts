@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
 import { valuesReadable } from '../batch.js';
-import { emptyBox, type AnyBox, type Box, type Box1D, type Box3D } from '../box.js';
+import { cloneBox, emptyBox, type AnyBox, type Box, type Box1D, type Box3D } from '../box.js';
 import { weightedLoss } from '../cutmix_loss.js';
 import { checkLogits, type PerSampleLoss } from '../losses.js';
 import { ARG_NAMES, checkMix, checkTarget, IMAGE_DTYPES, pasteWithPlan, runMix, type CheckedMix, type CutMixResult } from '../mix.js';
@@ -184,7 +184,7 @@ function passThrough(images: Tensor, labels: Tensor, checked: CheckedMix): CutMi
   return {
     ...tf.tidy(() => ({ images: tf.clone(images), labelsA: tf.clone(labels), labelsB: tf.clone(labels) })),
     lam: new Float32Array(n).fill(1),
-    boxes: Array.from({ length: n }, () => ({ ...none })),
+    boxes: Array.from({ length: n }, () => cloneBox(none)),
     partners: Int32Array.from({ length: n }, (_, i) => i),
   };
 }

@@ -99,3 +99,27 @@ export function pasteGradElements(
     });
   });
 }
+
+/**
+ * The paste as a copy of the whole batch (`dst` already holds it) and each box pasted over it from the
+ * partner: the box elements are written twice, but the copy is one bulk move and the box runs the only
+ * per-run work.
+ */
+export function pasteBoxes(
+  src: Int32Array | Uint8Array,
+  srcOffset: number,
+  dst: Int32Array | Uint8Array,
+  dstOffset: number,
+  g: PasteGeometry,
+  partners: Int32Array,
+  boxes: Int32Array,
+): void {
+  const size = g.sampleSize;
+  for (let s = 0; s < g.n; s++) {
+    const block = partners[s] === s ? undefined : boxBlock(g, boxes, s);
+    if (block === undefined) continue;
+    const from = srcOffset + partners[s] * size;
+    const to = dstOffset + s * size;
+    forEachRun(block, (start) => copyRun(src, from + start, dst, to + start, block.run));
+  }
+}
