@@ -5,6 +5,7 @@ import { cutmixPasteCpuConfig } from './cpu.js';
 import { CUTMIX_PASTE, type CutmixPasteAttrs } from './names.js';
 import { cutmixPasteWasmConfig } from './wasm.js';
 import { cutmixPasteWebGLConfig } from './webgl.js';
+import { cutmixPasteWebGPUConfig } from './webgpu.js';
 
 /** The registered kernels' gradient: the upstream gradient routed back to each element's source. */
 const pasteGradConfig: GradConfig = {
@@ -16,7 +17,12 @@ const pasteGradConfig: GradConfig = {
 };
 
 /** One kernel per backend name; a backend that is never loaded simply never looks its kernel up. */
-const KERNEL_CONFIGS: readonly KernelConfig[] = [cutmixPasteCpuConfig, cutmixPasteWasmConfig, cutmixPasteWebGLConfig];
+const KERNEL_CONFIGS: readonly KernelConfig[] = [
+  cutmixPasteCpuConfig,
+  cutmixPasteWasmConfig,
+  cutmixPasteWebGLConfig,
+  cutmixPasteWebGPUConfig,
+];
 
 let registered = false;
 

@@ -38,29 +38,40 @@ describe('CutmixPasteProgram', () => {
     expect(program.outputShape).not.toBe(shape);
   });
 
-  it('takes y and x from the layout’s axes', () => {
-    const nchw = new CutmixPasteProgram([2, 3, 4, 5], 'NCHW').userCode;
-    const nhwc = new CutmixPasteProgram([2, 4, 5, 3], 'NHWC').userCode;
-    expect(nchw).toMatch(/int y = coords\.z;\s*int x = coords\.w;/);
-    expect(nhwc).toMatch(/int y = coords\.y;\s*int x = coords\.z;/);
-    for (const code of [nchw, nhwc]) {
-      expect(code).toContain('getImages(source, coords.y, coords.z, coords.w)');
-      expect(code).toMatch(/source = planAt\(n, 0\)/);
-    }
+  it.each([
+    ['NCW', 'ivec3', ['0', '0', 'coords.z'], 'coords.y, coords.z'],
+    ['NWC', 'ivec3', ['0', '0', 'coords.y'], 'coords.y, coords.z'],
+    ['NCHW', 'ivec4', ['0', 'coords.z', 'coords.w'], 'coords.y, coords.z, coords.w'],
+    ['NHWC', 'ivec4', ['0', 'coords.y', 'coords.z'], 'coords.y, coords.z, coords.w'],
+    ['NCDHW', 'ivec5', ['coords.z', 'coords.w', 'coords.u'], 'coords.y, coords.z, coords.w, coords.u'],
+    ['NDHWC', 'ivec5', ['coords.y', 'coords.z', 'coords.w'], 'coords.y, coords.z, coords.w, coords.u'],
+  ] as const)('%s: takes z, y and x from the layout’s axes', (format, type, [z, y, x], rest) => {
+    const shape = Array.from({ length: format.length }, (_, i) => i + 2);
+    const code = new CutmixPasteProgram(shape, format).userCode;
+    expect(code).toContain(`${type} coords = getOutputCoords();`);
+    expect(code).toContain(`int z = ${z};`);
+    expect(code).toContain(`int y = ${y};`);
+    expect(code).toContain(`int x = ${x};`);
+    expect(code).toContain(`getImages(source, ${rest})`);
+    expect(code).toMatch(/source = planAt\(n, 0\)/);
   });
 
-  it('has source that depends only on the layout, so tfjs compiles it once per batch shape', () => {
+  it('has source that depends only on the rank and layout, so tfjs compiles it once per batch shape', () => {
     const a = new CutmixPasteProgram([64, 3, 224, 224], 'NCHW');
     const b = new CutmixPasteProgram([16, 1, 28, 28], 'NCHW');
     expect(a.userCode).toBe(b.userCode);
     expect(a.userCode).not.toMatch(/\d{2,}/); // no sizes or box coordinates baked in
+    expect(new CutmixPasteProgram([2, 3, 4, 5, 6], 'NCDHW').userCode).toBe(
+      new CutmixPasteProgram([9, 1, 7, 7, 7], 'NCDHW').userCode,
+    );
   });
 });
 
 describe('cutmixPastePlan', () => {
-  it('packs partner, y1, x1, y2, x2 per sample', () => {
-    const plan = cutmixPastePlan(Int32Array.of(2, 0, 1), Int32Array.of(1, 2, 3, 4, 0, 0, 0, 0, 5, 6, 7, 8));
-    expect(Array.from(plan)).toEqual([2, 1, 2, 3, 4, 0, 0, 0, 0, 0, 1, 5, 6, 7, 8]);
+  it('packs partner, z1, y1, x1, z2, y2, x2 per sample', () => {
+    const boxes = Int32Array.of(0, 1, 2, 1, 3, 4, 0, 0, 0, 0, 0, 0, 2, 5, 6, 3, 7, 8);
+    const plan = cutmixPastePlan(Int32Array.of(2, 0, 1), boxes);
+    expect(Array.from(plan)).toEqual([2, 0, 1, 2, 1, 3, 4, 0, 0, 0, 0, 0, 0, 0, 1, 2, 5, 6, 3, 7, 8]);
   });
 });
 
@@ -90,7 +101,7 @@ describe('cutmixPasteWebGL', () => {
   const images = { dataId: {}, shape: [2, 1, 3, 3], dtype: 'int32' as const };
   const attrs = {
     partners: Int32Array.of(1, 0),
-    boxes: Int32Array.of(0, 0, 2, 2, 1, 1, 3, 3),
+    boxes: Int32Array.of(0, 0, 0, 1, 2, 2, 0, 1, 1, 1, 3, 3),
     dataFormat: 'NCHW' as const,
   };
 
@@ -99,7 +110,7 @@ describe('cutmixPasteWebGL', () => {
     const out = cutmixPasteWebGL({ inputs: { images }, attrs, backend });
     expect(out.shape).toEqual([2, 1, 3, 3]);
     expect(log).toEqual([
-      'make 2,5 int32 1,0,0,2,2,0,1,1,3,3',
+      'make 2,7 int32 1,0,0,0,1,2,2,0,0,1,1,1,3,3',
       'run CutmixPasteProgram 2,1,3,3 true int32',
       'dispose plan',
     ]);
