@@ -17,7 +17,9 @@ function readPort(argv: string[]): number {
 const port = readPort(process.argv.slice(2));
 const bundle = await buildDemoBundle();
 const server = await startDemoServer({ '': bundle }, port);
-console.log(`tfjs-cutmix demo: ${server.url}  (backends: ${server.url}?backend=cpu | wasm | webgl) — Ctrl-C to stop`);
+console.log(
+  `tfjs-cutmix demo: ${server.url}  (backends: ${server.url}?backend=cpu | wasm | webgl | webgpu) — Ctrl-C to stop`,
+);
 
 const stop = () => {
   server.close().then(() => process.exit(0));
