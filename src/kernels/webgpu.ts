@@ -8,103 +8,127 @@ export const PLAN_INTS = 6;
 /** Threads per workgroup. */
 export const WORKGROUP_SIZE = 64;
 /**
- * Consecutive box words each thread copies. On the software adapter the cost is per invocation, not per
- * word, so a few words a thread pay for its index arithmetic; on a real GPU neighbouring threads still
- * touch neighbouring words.
+ * Most words one thread copies: a box row longer than this (a merged full-width run) is split between
+ * threads, so a full-image box still spreads over the device.
  */
-export const WORDS_PER_THREAD = 4;
+export const CHUNK_WORDS = 256;
 
 /**
- * The per-sample plan the box pass reads, and the largest number of words any box holds (which sizes the
- * dispatch). A sample pasting from itself, or with an empty box, gets an all-zero row: the batch copy
- * already holds its output.
+ * The per-sample plan the box pass reads, and the most work units (box rows, split into chunks of at
+ * most {@link CHUNK_WORDS}) any sample has, which sizes the dispatch. A sample pasting from itself, or
+ * with an empty box, gets an all-zero row: the batch copy already holds its output.
  *
  * @example
  * ```ts
  * const g = pasteGeometry([2, 1, 4, 4], 'NCHW');
  * webgpuPastePlan(g, Int32Array.of(1, 0), Int32Array.of(0, 1, 1, 1, 3, 3, 0, 0, 0, 0, 0, 0));
- * // plan [1, 5, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0], maxWords 4
+ * // plan [1, 5, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0], maxUnits 2
  * ```
  */
 export function webgpuPastePlan(
   g: PasteGeometry,
   partners: Int32Array,
   boxes: Int32Array,
-): { plan: Int32Array; maxWords: number } {
+): { plan: Int32Array; maxUnits: number } {
   const plan = new Int32Array(g.n * PLAN_INTS);
-  let maxWords = 0;
+  let maxUnits = 0;
   for (let s = 0; s < g.n; s++) {
     const block = partners[s] === s ? undefined : boxBlock(g, boxes, s);
     if (block === undefined) continue;
     const { start, planes, slices, rows, run } = block;
     plan.set([partners[s], start, planes, slices, rows, run], s * PLAN_INTS);
-    maxWords = Math.max(maxWords, planes * slices * rows * run);
+    maxUnits = Math.max(maxUnits, planes * slices * rows * Math.ceil(run / CHUNK_WORDS));
   }
-  return { plan, maxWords };
+  return { plan, maxUnits };
 }
 
 /**
- * The box pass: thread (x, y) copies words of sample y's box from its partner into the output, which a
- * buffer copy has already filled with the batch. Everything that varies per batch (partners, boxes) is in
- * the plan buffer and everything that varies per shape in uniforms, so the source is the same for every
- * rank and layout: tfjs compiles one pipeline per dtype and rank.
+ * The box pass: thread (x, y) copies chunks of box rows of sample y from its partner into the output,
+ * which a buffer copy has already filled with the batch. Everything that varies per batch (partners,
+ * boxes) is in the plan buffer and everything that varies per shape in uniforms, so the source is the
+ * same for every rank and layout: tfjs compiles one pipeline per dtype, rank and `vec4`.
  *
- * Words are moved by plain load and store, no arithmetic: float32 NaN payloads (signalling too), -0 and
- * subnormals, and every int32, come out bit for bit. bool is stored as 32-bit words on this backend too.
+ * With `vec4` (samples a multiple of 4 words, so a sample and its partner share the alignment) the
+ * aligned middle of each row moves 16 bytes at a time and only its ragged ends word by word: per-access
+ * cost is what dominates on a software adapter. Words are moved by plain load and store, no arithmetic:
+ * float32 NaN payloads (signalling too), -0 and subnormals, and every int32, come out bit for bit. bool
+ * is stored as 32-bit words on this backend too.
  */
 export class CutmixPasteWebGPUProgram implements WebGPUProgram {
   variableNames = ['images', 'plan'];
   outputShape: number[];
-  shaderKey = `cutmixPaste_${WORDS_PER_THREAD}`;
+  shaderKey: string;
   dispatchLayout = { x: [0], y: [1] };
   dispatch: [number, number, number];
   workgroupSize: [number, number, number] = [WORKGROUP_SIZE, 1, 1];
   uniforms = 'numSamples : i32, sampleSize : i32, planeStride : i32, sliceStride : i32, rowStride : i32,';
+  outputComponent: number;
+  variableComponents: number[];
+  private readonly vec4: boolean;
 
   /**
    * @param shape the batch shape (also the output shape).
-   * @param maxWords the most words any sample's box holds.
+   * @param maxUnits the most row chunks any sample's box has.
    * @param maxWorkgroups the device's `maxComputeWorkgroupsPerDimension`; loops cover anything beyond.
    */
-  constructor(shape: readonly number[], maxWords: number, maxWorkgroups: number) {
+  constructor(shape: readonly number[], maxUnits: number, maxWorkgroups: number) {
     this.outputShape = [...shape];
-    const groups = Math.ceil(maxWords / (WORKGROUP_SIZE * WORDS_PER_THREAD));
+    this.vec4 = shape.slice(1).reduce((a, b) => a * b, 1) % 4 === 0;
+    this.outputComponent = this.vec4 ? 4 : 1;
+    this.variableComponents = [this.outputComponent, 1];
+    this.shaderKey = `cutmixPaste_${this.vec4 ? 'vec4' : 'word'}`;
+    const groups = Math.ceil(maxUnits / WORKGROUP_SIZE);
     this.dispatch = [Math.min(Math.max(groups, 1), maxWorkgroups), Math.min(shape[0], maxWorkgroups), 1];
   }
 
   getUserCode(): string {
-    return `
-      fn boxOffset(start : i32, line : i32, slices : i32, rows : i32) -> i32 {
-        let rest = line / rows;
-        return start + (rest / slices) * uniforms.planeStride + (rest % slices) * uniforms.sliceStride +
-            (line % rows) * uniforms.rowStride;
+    // `copyWords(dstBase, srcBase, first, end)`: words [first, end) of a sample; the bases are sample offsets.
+    const copyWords = this.vec4
+      ? `
+      fn copyWord(dstBase : i32, srcBase : i32, i : i32) {
+        result[(dstBase + i) / 4][i % 4] = images[(srcBase + i) / 4][i % 4];
       }
 
+      fn copyWords(dstBase : i32, srcBase : i32, first : i32, end : i32) {
+        // Sample offsets are multiples of 4, so output and partner agree on which words are aligned.
+        let bodyStart = min((first + 3) / 4 * 4, end);
+        let bodyEnd = max(end / 4 * 4, bodyStart);
+        for (var i = first; i < bodyStart; i = i + 1) {
+          copyWord(dstBase, srcBase, i);
+        }
+        for (var i = bodyStart; i < bodyEnd; i = i + 4) {
+          result[(dstBase + i) / 4] = images[(srcBase + i) / 4];
+        }
+        for (var i = bodyEnd; i < end; i = i + 1) {
+          copyWord(dstBase, srcBase, i);
+        }
+      }`
+      : `
+      fn copyWords(dstBase : i32, srcBase : i32, first : i32, end : i32) {
+        for (var i = first; i < end; i = i + 1) {
+          result[dstBase + i] = images[srcBase + i];
+        }
+      }`;
+    return `
+      ${copyWords}
+
       fn main() {
-        let stride = i32(numWorkgroups.x) * ${WORKGROUP_SIZE * WORDS_PER_THREAD};
+        let threads = i32(numWorkgroups.x) * ${WORKGROUP_SIZE};
         for (var s = i32(globalId.y); s < uniforms.numSamples; s = s + i32(numWorkgroups.y)) {
           let p = s * ${PLAN_INTS};
           let slices = plan[p + 3];
           let rows = plan[p + 4];
           let run = plan[p + 5];
-          let words = plan[p + 2] * slices * rows * run;
-          let fromBase = plan[p] * uniforms.sampleSize;
-          let toBase = s * uniforms.sampleSize;
-          for (var first = i32(globalId.x) * ${WORDS_PER_THREAD}; first < words; first = first + stride) {
-            var line = first / run;
-            var col = first - line * run;
-            var at = boxOffset(plan[p + 1], line, slices, rows) + col;
-            let last = min(first + ${WORDS_PER_THREAD}, words);
-            for (var k = first; k < last; k = k + 1) {
-              result[toBase + at] = images[fromBase + at];
-              col = col + 1;
-              at = at + 1;
-              if (col == run) {
-                col = 0;
-                line = line + 1;
-                at = boxOffset(plan[p + 1], line, slices, rows);
-              }
-            }
+          let chunks = (run + ${CHUNK_WORDS - 1}) / ${CHUNK_WORDS};
+          let units = plan[p + 2] * slices * rows * chunks;
+          for (var unit = i32(globalId.x); unit < units; unit = unit + threads) {
+            let line = unit / chunks;
+            let rest = line / rows;
+            let rowStart = plan[p + 1] + (rest / slices) * uniforms.planeStride +
+                (rest % slices) * uniforms.sliceStride + (line % rows) * uniforms.rowStride;
+            let first = rowStart + (unit - line * chunks) * ${CHUNK_WORDS};
+            let end = min(first + ${CHUNK_WORDS}, rowStart + run);
+            copyWords(s * uniforms.sampleSize, plan[p] * uniforms.sampleSize, first, end);
           }
         }
       }
@@ -156,10 +180,10 @@ export function cutmixPasteWebGPU(args: {
   const { inputs, attrs, backend } = args;
   const { images } = inputs;
   const g = pasteGeometry(images.shape, attrs.dataFormat);
-  const { plan, maxWords } = webgpuPastePlan(g, attrs.partners, attrs.boxes);
+  const { plan, maxUnits } = webgpuPastePlan(g, attrs.partners, attrs.boxes);
   const program = new CutmixPasteWebGPUProgram(
     images.shape,
-    maxWords,
+    maxUnits,
     backend.device.limits.maxComputeWorkgroupsPerDimension,
   );
   const output = backend.makeTensorInfo(images.shape, images.dtype);
