@@ -38,6 +38,8 @@ export interface Probe {
   /** The WebGPU adapter's description, or why there is none. */
   adapter(): Promise<{ ok: boolean; info: string }>;
   runKernelCases(cases: KernelCase[]): Promise<KernelResult[]>;
+  /** webgl: the context's MAX_FRAGMENT_UNIFORM_VECTORS (which decides where the kernel keeps its plan). */
+  uniformVectors(): Promise<number>;
   int32Storage(): Promise<Int32Storage>;
   train(options: TrainOptions): Promise<TrainResult>;
   bench(options: BenchOptions): Promise<BenchResult>;
@@ -91,6 +93,11 @@ const probe: Probe = {
     const results: KernelResult[] = [];
     for (const c of cases) results.push(await runKernelCase(c));
     return results;
+  },
+
+  async uniformVectors() {
+    const gl = (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl;
+    return Number(gl.getParameter(gl.MAX_FRAGMENT_UNIFORM_VECTORS));
   },
 
   async int32Storage() {

@@ -20,6 +20,7 @@ const PROBE_TIMEOUT_MS = 240_000;
 
 const casesFor = (backend: ProbeBackend) =>
   backend === 'webgpu' ? [...KERNEL_CASES, ...INT32_BITS_CASES] : KERNEL_CASES;
+const TEXTURE_PLAN_TEST = 'kernel · a batch too large for uniforms (plan in a texture)';
 const TRAIN_TESTS = [
   { labels: 'onehot', what: 'float one-hot labels' },
   // Int labels last: a dataSync on webgpu has lost the device for every later call.
@@ -34,6 +35,7 @@ function name(backend: string, what: string): string {
 export function plannedProbeTests(backend: ProbeBackend): string[] {
   return [
     ...casesFor(backend).map((c) => name(backend, `kernel · ${c.name}`)),
+    ...(backend === 'webgl' ? [name(backend, TEXTURE_PLAN_TEST)] : []),
     name(backend, 'int32 storage and paste'),
     ...TRAIN_TESTS.map((t) => name(backend, `${TRAIN_STEPS} training steps, ${t.what}: no readback, compiles flat`)),
     name(backend, 'no page errors'),
@@ -148,6 +150,25 @@ export async function testProbe(
     const cases = casesFor(backend);
     const results = await run<KernelResult[]>('runKernelCases', cases);
     cases.forEach((c, i) => record(name(backend, `kernel · ${c.name}`), kernelProblems(c, results[i])));
+    if (backend === 'webgl') {
+      // One sample more than the uniform arrays could hold: the kernel's texture plan runs.
+      const vectors = await run<number>('uniformVectors', null);
+      const big: KernelCase = {
+        name: `${vectors / 2 + 1} samples`,
+        shape: [Math.floor(vectors / 2) + 1, 1, 2, 3],
+        dataFormat: 'NCHW',
+        dtype: 'float32',
+        values: 'bits',
+        seed: 12,
+        edges: true,
+      };
+      const [result] = await run<KernelResult[]>('runKernelCases', [big]);
+      record(
+        name(backend, TEXTURE_PLAN_TEST),
+        kernelProblems(big, result),
+        `${big.shape[0]} samples, ${vectors} uniform vectors`,
+      );
+    }
     const storage = int32Problems(backend, await run<Int32Storage>('int32Storage', null));
     record(name(backend, 'int32 storage and paste'), storage.problems, storage.note);
     for (const t of TRAIN_TESTS) {

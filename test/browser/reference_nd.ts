@@ -15,6 +15,11 @@ export function referencePasteND<T extends Values>(
   dataFormat: DataFormat,
 ): T {
   const out = values.slice() as T;
+  // Move float32 elements as 32-bit words: reading a signalling NaN into a JavaScript number quiets it.
+  const [from, to] =
+    values instanceof Float32Array
+      ? [new Int32Array(values.buffer, values.byteOffset, values.length), new Int32Array(out.buffer)]
+      : [values, out];
   const rank = shape.length;
   // Positions of z, y, x among the axes (undefined where the rank has no such axis).
   const first = dataFormat.endsWith('C') ? 1 : 2;
@@ -34,7 +39,7 @@ export function referencePasteND<T extends Values>(
       const coord = axis === undefined ? 0 : index[axis];
       return coord >= boxes[6 * n + k] && coord < boxes[6 * n + 3 + k];
     });
-    if (inside) out[i] = values[partners[n] * sampleSize + (i - n * sampleSize)];
+    if (inside) to[i] = from[partners[n] * sampleSize + (i - n * sampleSize)];
   }
   return out;
 }

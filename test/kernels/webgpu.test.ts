@@ -163,6 +163,21 @@ describe('webgpuPastePlan and the shader’s arithmetic', () => {
   });
 });
 
+describe('referencePasteND (the browser tests’ reference)', () => {
+  it('moves float32 words unchanged: a signalling NaN pasted from the partner stays signalling', () => {
+    const words = Uint32Array.of(0x7f800001, 0xff812345, 0, 0);
+    const values = new Float32Array(words.buffer);
+    const out = referencePasteND(
+      values,
+      [2, 1, 2],
+      Int32Array.of(1, 0),
+      Int32Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2),
+      'NCW',
+    );
+    expect(Array.from(new Uint32Array(out.buffer))).toEqual([0x7f800001, 0xff812345, 0x7f800001, 0xff812345]);
+  });
+});
+
 describe('cutmixPasteWebGPU', () => {
   /** A stand-in for the webgpu backend that records what the kernel asks of it, in order. */
   function fakeBackend(fail = false) {
