@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure Debian's Chromium is installed for the browser tests: when /usr/bin/chromium (or
 # $CHROMIUM_PATH) is missing, installs the distribution's `chromium` package with apt-get (root only).
-# Never downloads a browser from anywhere else. Exits non-zero when Chromium is still missing; the
-# browser tests then report themselves skipped with the reason.
+# Never downloads a browser from anywhere else. Waits for the dpkg/apt locks (another apt-get running at
+# boot is common) instead of failing at once. Exits non-zero when Chromium is still missing: the browser
+# tests then report themselves skipped with the reason, or fail under CI.
 set -euo pipefail
 
 chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
@@ -28,8 +29,10 @@ fi
 
 echo "chromium: missing; installing Debian's chromium package with apt-get"
 export DEBIAN_FRONTEND=noninteractive
-timeout 600 apt-get update -qq
-timeout 1200 apt-get install -y -qq --no-install-recommends chromium
+# Wait up to 10 minutes for a lock held by another apt-get or dpkg, then give up.
+lock_wait=(-o DPkg::Lock::Timeout=600)
+timeout 1200 apt-get "${lock_wait[@]}" update -qq
+timeout 1800 apt-get "${lock_wait[@]}" install -y -qq --no-install-recommends chromium
 
 if [ ! -x "$chromium" ]; then
   echo "chromium: apt-get finished but $chromium is still missing" >&2

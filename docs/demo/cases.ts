@@ -236,7 +236,7 @@ export function makeBatch(c: DemoCase): {
 }
 
 /** Base64 of a typed array's bytes (works in browsers and Node, which both have `btoa`). */
-export function bytesToBase64(array: Float32Array | Int32Array): string {
+export function bytesToBase64(array: Float32Array | Int32Array | Uint8Array): string {
   const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) {

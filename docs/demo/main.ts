@@ -1,6 +1,7 @@
 /**
- * The demo page: mixes a generated batch with `cutmixBatch` on the chosen backend (cpu, wasm or webgl) and
- * draws the originals and the mixed tiles with their labels, λ and box.
+ * The demo page: mixes a generated batch with `cutmixBatch` on the chosen backend (cpu, wasm, webgl or
+ * webgpu) and draws the originals and the mixed tiles with their labels, λ and box. webgpu is offered
+ * greyed out, with the reason, when the browser has no WebGPU adapter.
  *
  * tfjs-core and the backends are the page's own dependencies; the package only imports tfjs-core, so a
  * bundler puts one copy of tfjs-core in the page. The wasm binaries are served by the demo server from
@@ -12,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { CUTMIX_PASTE } from '../../src/index.js';
 import {
@@ -24,7 +26,7 @@ import {
   type MixedBatch,
 } from './cases.js';
 
-export const DEMO_BACKENDS = ['cpu', 'wasm', 'webgl'] as const;
+export const DEMO_BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'] as const;
 export type DemoBackend = (typeof DEMO_BACKENDS)[number];
 
 /** What the page exposes on `window` for the browser tests. */
@@ -57,21 +59,46 @@ const backendSelect = document.getElementById('backend') as HTMLSelectElement;
 const modeSelect = document.getElementById('mode') as HTMLSelectElement;
 const seedInput = document.getElementById('seed') as HTMLInputElement;
 
+/** An error whose message is the whole story for the reader (shown without a stack trace). */
+class PageError extends Error {}
+
 function readParams(): { backend: DemoBackend; mode: 'batch' | 'elem'; seed: number } {
   const params = new URLSearchParams(location.search);
   const backend = params.get('backend') ?? 'cpu';
   if (!(DEMO_BACKENDS as readonly string[]).includes(backend)) {
-    throw new Error(`unknown backend '${backend}' in the URL; use one of ${DEMO_BACKENDS.join(', ')}`);
+    // The menu must not claim a backend the page is not on.
+    backendSelect.selectedIndex = -1;
+    throw new PageError(`unknown backend '${backend}' in the URL; use one of ${DEMO_BACKENDS.join(', ')}`);
   }
   const mode = params.get('mode') === 'elem' ? 'elem' : 'batch';
   const seed = Number(params.get('seed') ?? DEMO_CASE.seed);
   return { backend: backend as DemoBackend, mode, seed: Number.isFinite(seed) ? seed : DEMO_CASE.seed };
 }
 
+/** Why the browser cannot run webgpu, or undefined when it has an adapter (asked once). */
+const webgpuUnavailable: Promise<string | undefined> = (async () => {
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  if (!gpu) return 'this browser has no WebGPU (navigator.gpu is missing)';
+  const adapter = await gpu.requestAdapter().catch(() => null);
+  return adapter ? undefined : 'this browser offers no WebGPU adapter';
+})();
+
+/** Greys out the webgpu entry of the menu, with the reason, when there is no adapter. */
+async function markWebGPUOption(): Promise<void> {
+  const reason = await webgpuUnavailable;
+  const option = backendSelect.querySelector<HTMLOptionElement>('option[value="webgpu"]');
+  if (!reason || !option) return;
+  option.disabled = true;
+  option.textContent = 'webgpu (unavailable)';
+  option.title = reason;
+}
+
 async function useBackend(name: DemoBackend): Promise<void> {
   if (tf.getBackend() === name) return;
+  const reason = name === 'webgpu' ? await webgpuUnavailable : undefined;
+  if (reason) throw new PageError(`backend 'webgpu' cannot run here: ${reason}`);
   // setBackend resolves false (and logs) when a backend cannot initialise; never fall back silently.
-  if (!(await tf.setBackend(name))) throw new Error(`backend '${name}' failed to initialise in this browser`);
+  if (!(await tf.setBackend(name))) throw new PageError(`backend '${name}' failed to initialise in this browser`);
   await tf.ready();
 }
 
@@ -132,7 +159,9 @@ function draw(c: DemoCase, original: Float32Array | Int32Array, mixed: MixedBatc
 
     drawTile(ctx, mixed.images, c, s, left, mixedTop);
     const box = mixed.result.boxes[s];
-    if (box.y2 > box.y1 && box.x2 > box.x1) {
+    // A sample paired with itself pastes its own pixels: nothing changed, so no box and λ = 1.
+    const self = mixed.result.partners[s] === s;
+    if (!self && box.y2 > box.y1 && box.x2 > box.x1) {
       const bx = left + box.x1 * TILE_SCALE + 0.5;
       const by = mixedTop + box.y1 * TILE_SCALE + 0.5;
       const bw = (box.x2 - box.x1) * TILE_SCALE - 1;
@@ -154,7 +183,8 @@ function draw(c: DemoCase, original: Float32Array | Int32Array, mixed: MixedBatc
       left,
       mixedTop + tileH + 18,
     );
-    ctx.fillText(`λ = ${mixed.result.lam[s].toFixed(3)}`, left, mixedTop + tileH + 32);
+    const lam = self ? 'λ = 1 (own partner)' : `λ = ${mixed.result.lam[s].toFixed(3)}`;
+    ctx.fillText(lam, left, mixedTop + tileH + 32);
   }
 }
 
@@ -195,7 +225,11 @@ function onSubmit(event: Event): void {
 }
 
 function showError(error: unknown): void {
-  const message = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+  // Expected failures say everything in their message; anything else keeps its stack for debugging.
+  const message =
+    error instanceof PageError || !(error instanceof Error)
+      ? String(error instanceof Error ? error.message : error)
+      : (error.stack ?? error.message);
   statusLine.className = 'error';
   statusLine.textContent = `error: ${message}`;
   page.__cutmixError = message;
@@ -223,6 +257,7 @@ page.__cutmixKernelInfo = () =>
 backendSelect.addEventListener('change', onSubmit);
 modeSelect.addEventListener('change', onSubmit);
 
+void markWebGPUOption();
 mixAndDraw()
   .then(() => {
     page.__cutmixReady = true;

@@ -41,12 +41,12 @@ function packageFromDist(distEntry: string): Plugin {
 }
 
 /**
- * Bundles docs/demo/main.ts for the browser (ESM, one file). With `distEntry`, the package is taken from
- * that built file instead of src/.
+ * Bundles docs/demo/main.ts (or another page script, `entry`) for the browser (ESM, one file). With
+ * `distEntry`, the package is taken from that built file instead of src/.
  */
-export async function buildDemoBundle(options: { distEntry?: string } = {}): Promise<DemoBundle> {
+export async function buildDemoBundle(options: { distEntry?: string; entry?: string } = {}): Promise<DemoBundle> {
   const result = await build({
-    entryPoints: [path.join(DEMO_DIR, 'main.ts')],
+    entryPoints: [options.entry ?? path.join(DEMO_DIR, 'main.ts')],
     absWorkingDir: ROOT_DIR,
     bundle: true,
     format: 'esm',

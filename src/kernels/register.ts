@@ -5,9 +5,15 @@ import { pasteGradConfig } from './gradient.js';
 import { CUTMIX_PASTE } from './names.js';
 import { wasmKernelConfigs } from './wasm/kernel.js';
 import { cutmixPasteWebGLConfig } from './webgl.js';
+import { cutmixPasteWebGPUConfig } from './webgpu.js';
 
 /** Every backend's kernels; a backend that is never loaded simply never looks its kernels up. */
-const KERNEL_CONFIGS: readonly KernelConfig[] = [...cpuKernelConfigs, ...wasmKernelConfigs, cutmixPasteWebGLConfig];
+const KERNEL_CONFIGS: readonly KernelConfig[] = [
+  ...cpuKernelConfigs,
+  ...wasmKernelConfigs,
+  cutmixPasteWebGLConfig,
+  cutmixPasteWebGPUConfig,
+];
 
 let registered = false;
 

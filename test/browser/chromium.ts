@@ -14,6 +14,8 @@ export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
+  // WebGPU on Chromium's software adapter (SwiftShader); without it requestAdapter() returns null.
+  '--enable-unsafe-webgpu',
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',

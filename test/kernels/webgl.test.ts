@@ -9,6 +9,7 @@ import {
   cutmixPastePlan,
   cutmixPasteWebGL,
   cutmixPasteWebGLConfig,
+  uniformPlan,
 } from '../../src/kernels/webgl.js';
 
 // The program itself runs only in a browser (tested there); here: its shape, its inputs, its plumbing.
@@ -30,53 +31,85 @@ describe('webgl kernel module', () => {
 });
 
 describe('CutmixPasteProgram', () => {
-  it('reads images and the plan, and writes the batch shape', () => {
+  it('reads images, and the plan from uniforms or a texture, and writes the batch shape', () => {
     const shape = [8, 3, 32, 32];
-    const program = new CutmixPasteProgram(shape, 'NCHW');
-    expect(program.variableNames).toEqual(['images', 'plan']);
+    const program = new CutmixPasteProgram(shape, 'NCHW', 'uniforms');
+    expect(program.variableNames).toEqual(['images']);
+    expect(program.customUniforms).toEqual([
+      { name: 'boxLow', arrayIndex: 8, type: 'ivec4' },
+      { name: 'boxHigh', arrayIndex: 8, type: 'ivec4' },
+    ]);
     expect(program.outputShape).toEqual(shape);
     expect(program.outputShape).not.toBe(shape);
+    const textured = new CutmixPasteProgram(shape, 'NCHW', 'texture');
+    expect(textured.variableNames).toEqual(['images', 'plan']);
+    expect(textured.customUniforms).toBeUndefined();
+    expect(textured.userCode).toContain('ivec4 low = ivec4(int(round(getPlan(n, 0))), int(round(getPlan(n, 1)))');
   });
 
-  it('takes y and x from the layout’s axes', () => {
-    const nchw = new CutmixPasteProgram([2, 3, 4, 5], 'NCHW').userCode;
-    const nhwc = new CutmixPasteProgram([2, 4, 5, 3], 'NHWC').userCode;
-    expect(nchw).toMatch(/int y = coords\.z;\s*int x = coords\.w;/);
-    expect(nhwc).toMatch(/int y = coords\.y;\s*int x = coords\.z;/);
-    for (const code of [nchw, nhwc]) {
-      expect(code).toContain('getImages(source, coords.y, coords.z, coords.w)');
-      expect(code).toMatch(/source = planAt\(n, 0\)/);
+  it.each([
+    ['NCW', 'ivec3', '0, 0, coords.z', 'coords.y, coords.z'],
+    ['NWC', 'ivec3', '0, 0, coords.y', 'coords.y, coords.z'],
+    ['NCHW', 'ivec4', '0, coords.z, coords.w', 'coords.y, coords.z, coords.w'],
+    ['NHWC', 'ivec4', '0, coords.y, coords.z', 'coords.y, coords.z, coords.w'],
+    ['NCDHW', 'ivec5', 'coords.z, coords.w, coords.u', 'coords.y, coords.z, coords.w, coords.u'],
+    ['NDHWC', 'ivec5', 'coords.y, coords.z, coords.w', 'coords.y, coords.z, coords.w, coords.u'],
+  ] as const)('%s: takes z, y and x from the layout’s axes', (format, type, zyx, rest) => {
+    const shape = Array.from({ length: format.length }, (_, i) => i + 2);
+    for (const source of ['uniforms', 'texture'] as const) {
+      const code = new CutmixPasteProgram(shape, format, source).userCode;
+      expect(code).toContain(`${type} coords = getOutputCoords();`);
+      expect(code).toContain(`ivec3 p = ivec3(${zyx});`);
+      expect(code).toContain('all(greaterThanEqual(p, low.yzw)) && all(lessThan(p, high.xyz))');
+      expect(code).toContain(`getImages(inside ? low.x : n, ${rest})`);
     }
   });
 
-  it('has source that depends only on the layout, so tfjs compiles it once per batch shape', () => {
-    const a = new CutmixPasteProgram([64, 3, 224, 224], 'NCHW');
-    const b = new CutmixPasteProgram([16, 1, 28, 28], 'NCHW');
-    expect(a.userCode).toBe(b.userCode);
-    expect(a.userCode).not.toMatch(/\d{2,}/); // no sizes or box coordinates baked in
+  it('has source that depends only on the rank and layout, so tfjs compiles it once per batch shape', () => {
+    for (const source of ['uniforms', 'texture'] as const) {
+      const a = new CutmixPasteProgram([64, 3, 224, 224], 'NCHW', source);
+      const b = new CutmixPasteProgram([16, 1, 28, 28], 'NCHW', source);
+      expect(a.userCode).toBe(b.userCode);
+      expect(a.userCode).not.toMatch(/\d{2,}/); // no sizes or box coordinates baked in
+      const c = new CutmixPasteProgram([2, 3, 4, 5, 6], 'NCDHW', source);
+      expect(c.userCode).toBe(new CutmixPasteProgram([9, 1, 7, 7, 7], 'NCDHW', source).userCode);
+    }
   });
 });
 
-describe('cutmixPastePlan', () => {
-  it('packs partner, y1, x1, y2, x2 per sample', () => {
-    const plan = cutmixPastePlan(Int32Array.of(2, 0, 1), Int32Array.of(1, 2, 3, 4, 0, 0, 0, 0, 5, 6, 7, 8));
-    expect(Array.from(plan)).toEqual([2, 1, 2, 3, 4, 0, 0, 0, 0, 0, 1, 5, 6, 7, 8]);
+describe('plans', () => {
+  const partners = Int32Array.of(2, 0, 1);
+  const boxes = Int32Array.of(0, 1, 2, 1, 3, 4, 0, 0, 0, 0, 0, 0, 2, 5, 6, 3, 7, 8);
+
+  it('cutmixPastePlan packs partner, z1, y1, x1, z2, y2, x2 per sample', () => {
+    const plan = cutmixPastePlan(partners, boxes);
+    expect(Array.from(plan)).toEqual([2, 0, 1, 2, 1, 3, 4, 0, 0, 0, 0, 0, 0, 0, 1, 2, 5, 6, 3, 7, 8]);
+  });
+
+  it('uniformPlan splits them into (partner, z1, y1, x1) and (z2, y2, x2, 0)', () => {
+    expect(uniformPlan(partners, boxes)).toEqual([
+      [2, 0, 1, 2, 0, 0, 0, 0, 1, 2, 5, 6],
+      [1, 3, 4, 0, 0, 0, 0, 0, 3, 7, 8, 0],
+    ]);
   });
 });
 
 describe('cutmixPasteWebGL', () => {
   /** A stand-in for the webgl backend that records what the kernel asks of it. */
-  function fakeBackend(fail = false) {
+  function fakeBackend(uniformVectors: number, fail = false) {
     const log: string[] = [];
     const planInfo = { dataId: {}, shape: [] as number[], dtype: 'int32' as const };
+    const gl = { MAX_FRAGMENT_UNIFORM_VECTORS: 0x8dfd, getParameter: () => uniformVectors };
     const backend = {
+      gpgpu: { gl },
       makeTensorInfo(shape: number[], dtype: string, values: Int32Array) {
         log.push(`make ${shape} ${dtype} ${Array.from(values)}`);
         planInfo.shape = shape;
         return planInfo;
       },
-      runWebGLProgram(program: CutmixPasteProgram, inputs: unknown[], dtype: string) {
-        log.push(`run ${program.constructor.name} ${program.outputShape} ${inputs[1] === planInfo} ${dtype}`);
+      runWebGLProgram(program: CutmixPasteProgram, inputs: unknown[], dtype: string, uniforms?: number[][]) {
+        const what = inputs.map((i) => (i === planInfo ? 'plan' : 'images')).join();
+        log.push(`run [${what}] ${program.outputShape} ${dtype}${uniforms ? ` ${JSON.stringify(uniforms)}` : ''}`);
         if (fail) throw new Error('lost context');
         return { dataId: {}, shape: program.outputShape, dtype };
       },
@@ -90,23 +123,29 @@ describe('cutmixPasteWebGL', () => {
   const images = { dataId: {}, shape: [2, 1, 3, 3], dtype: 'int32' as const };
   const attrs = {
     partners: Int32Array.of(1, 0),
-    boxes: Int32Array.of(0, 0, 2, 2, 1, 1, 3, 3),
+    boxes: Int32Array.of(0, 0, 0, 1, 2, 2, 0, 1, 1, 1, 3, 3),
     dataFormat: 'NCHW' as const,
   };
 
-  it('uploads the plan, runs the program in the input dtype, and disposes the plan', () => {
-    const { backend, log } = fakeBackend();
+  it('passes the plan in uniforms when the context has room for it', () => {
+    const { backend, log } = fakeBackend(224);
     const out = cutmixPasteWebGL({ inputs: { images }, attrs, backend });
     expect(out.shape).toEqual([2, 1, 3, 3]);
+    expect(log).toEqual(['run [images] 2,1,3,3 int32 [[1,0,0,0,0,0,1,1],[1,2,2,0,1,3,3,0]]']);
+  });
+
+  it('uploads the plan as a texture, and disposes it, when the batch is too large for the uniforms', () => {
+    const { backend, log } = fakeBackend(35); // 2 × 2 vectors + 32 reserved > 35
+    cutmixPasteWebGL({ inputs: { images }, attrs, backend });
     expect(log).toEqual([
-      'make 2,5 int32 1,0,0,2,2,0,1,1,3,3',
-      'run CutmixPasteProgram 2,1,3,3 true int32',
+      'make 2,7 int32 1,0,0,0,1,2,2,0,0,1,1,1,3,3',
+      'run [images,plan] 2,1,3,3 int32',
       'dispose plan',
     ]);
   });
 
-  it('disposes the plan even when the program fails', () => {
-    const { backend, log } = fakeBackend(true);
+  it('disposes the plan texture even when the program fails', () => {
+    const { backend, log } = fakeBackend(0, true);
     expect(() => cutmixPasteWebGL({ inputs: { images }, attrs, backend })).toThrow('lost context');
     expect(log.at(-1)).toBe('dispose plan');
   });

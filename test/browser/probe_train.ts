@@ -1,0 +1,112 @@
+/**
+ * The no-sync proof, page side: training steps of mix → model → `cutmixLoss` → `optimizer.minimize` with
+ * every way the page could read GPU data back, or compile a GPU program, counted from outside tfjs.
+ *
+ * Readbacks: WebGL `readPixels` / `getBufferSubData`, WebGPU `GPUBuffer.mapAsync`, and the backend's own
+ * `read` / `readSync` (which `data()` / `dataSync()` end in). Compiles: WebGL `linkProgram`, WebGPU
+ * `createComputePipeline(Async)`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { cutmixBatch, cutmixLoss } from '../../src/index.js';
+
+export interface TrainOptions {
+  steps: number;
+  /** `'onehot'`: float32 `[N, K]` labels. `'int'`: int32 class indices `[N]`. */
+  labels: 'onehot' | 'int';
+}
+
+export interface TrainResult {
+  backend: string;
+  /** Cumulative counts after each step (index 0: after step 1). */
+  readbacks: number[];
+  compiles: number[];
+  /** Which counters fired, with counts, over the whole run. */
+  readbackSources: Record<string, number>;
+  /** The last loss, read after counting stopped (finite when the steps really ran). */
+  finalLoss: number;
+  leakedTensors: number;
+}
+
+const counts = { readbacks: 0, compiles: 0, sources: {} as Record<string, number> };
+
+/** Replaces `owner[name]` with a counting wrapper (once per page). */
+function countCalls(owner: object | undefined, name: string, kind: 'readbacks' | 'compiles', label: string): void {
+  const target = owner as Record<string, unknown> | undefined;
+  const original = target?.[name];
+  if (typeof original !== 'function' || (original as { counted?: boolean }).counted) return;
+  const wrapped = function (this: unknown, ...args: unknown[]) {
+    counts[kind]++;
+    if (kind === 'readbacks') counts.sources[label] = (counts.sources[label] ?? 0) + 1;
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  };
+  (wrapped as { counted?: boolean }).counted = true;
+  target![name] = wrapped;
+}
+
+function installCounters(): void {
+  const g = globalThis as unknown as Record<string, { prototype: object } | undefined>;
+  for (const context of ['WebGLRenderingContext', 'WebGL2RenderingContext']) {
+    countCalls(g[context]?.prototype, 'readPixels', 'readbacks', `${context}.readPixels`);
+    countCalls(g[context]?.prototype, 'getBufferSubData', 'readbacks', `${context}.getBufferSubData`);
+    countCalls(g[context]?.prototype, 'linkProgram', 'compiles', 'linkProgram');
+  }
+  countCalls(g.GPUBuffer?.prototype, 'mapAsync', 'readbacks', 'GPUBuffer.mapAsync');
+  countCalls(g.GPUDevice?.prototype, 'createComputePipeline', 'compiles', 'createComputePipeline');
+  countCalls(g.GPUDevice?.prototype, 'createComputePipelineAsync', 'compiles', 'createComputePipelineAsync');
+  // The backend object is per page: wrap its own read paths too (dataSync ends in readSync).
+  const backend = tf.backend() as unknown as object;
+  countCalls(backend, 'readSync', 'readbacks', `${tf.getBackend()} backend.readSync`);
+  countCalls(backend, 'read', 'readbacks', `${tf.getBackend()} backend.read`);
+}
+
+/**
+ * `steps` training steps on the current backend, 8 images 3×16×16 NCHW, a linear model over 10 classes,
+ * one CutMix batch per step (elem mode, its own seed). Counts readbacks and compiles after every step;
+ * reads the loss back once, after the last count.
+ */
+export async function trainWithoutSync(options: TrainOptions): Promise<TrainResult> {
+  const [n, c, h, w, k] = [8, 3, 16, 16, 10];
+  const before = tf.memory().numTensors;
+  const images = tf.tidy(() => tf.add(tf.randomUniform([n, c, h, w], 0, 1, 'float32', 1), 0)) as tf.Tensor4D;
+  const classes = Int32Array.from({ length: n }, (_, i) => (3 * i + 1) % k);
+  const labels =
+    options.labels === 'int'
+      ? tf.tensor1d(classes, 'int32')
+      : tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(classes, 'int32'), k), 'float32'));
+  // A variable shares its initial tensor's data; tidy disposes the initial tensor itself.
+  const weights = tf.tidy(() => tf.variable(tf.randomNormal([c * h * w, k], 0, 0.01, 'float32', 2)));
+  const bias = tf.tidy(() => tf.variable(tf.zeros([k])));
+  const optimizer = tf.train.sgd(0.1);
+  // Everything above is on the GPU before counting starts; uploading is not reading.
+  installCounters();
+  const start = { readbacks: counts.readbacks, compiles: counts.compiles, sources: { ...counts.sources } };
+  const readbacks: number[] = [];
+  const compiles: number[] = [];
+  let last: tf.Scalar | null = null;
+  for (let step = 0; step < options.steps; step++) {
+    last?.dispose();
+    last = optimizer.minimize(() => {
+      const mixed = cutmixBatch(images, labels, { seed: step, mode: 'elem', dataFormat: 'NCHW' });
+      const logits = tf.add(tf.matMul(tf.reshape(mixed.images, [n, -1]), weights), bias) as tf.Tensor2D;
+      return cutmixLoss(logits, mixed.labelsA, mixed.labelsB, mixed.lam);
+    }, true);
+    readbacks.push(counts.readbacks - start.readbacks);
+    compiles.push(counts.compiles - start.compiles);
+  }
+  const sources: Record<string, number> = {};
+  for (const [label, count] of Object.entries(counts.sources)) {
+    const added = count - (start.sources[label] ?? 0);
+    if (added > 0) sources[label] = added;
+  }
+  const finalLoss = last ? (await last.data())[0] : NaN;
+  tf.dispose([last, images, labels, weights, bias] as tf.Tensor[]);
+  optimizer.dispose();
+  return {
+    backend: tf.getBackend(),
+    readbacks,
+    compiles,
+    readbackSources: sources,
+    finalLoss,
+    leakedTensors: tf.memory().numTensors - before,
+  };
+}
