@@ -4,7 +4,7 @@ import { checkBox, copyBox, type AnyBox } from './box.js';
 import type { DataFormat } from './layout.js';
 import { PASTE_DTYPES, pasteWithPlan } from './mix.js';
 import { checkPartners } from './partners.js';
-import type { CutMixPlan } from './plan.js';
+import type { CutMixPlan, PlanBoxes } from './plan.js';
 import { assertOneOf, copyNumbers, describeValue, fail, readOptions } from './validate.js';
 import { DATA_FORMATS } from './layout.js';
 
@@ -53,7 +53,7 @@ export function readPlan(fn: string, plan: unknown, n: number, spatial: readonly
  */
 export function applyCutmix<T extends Tensor3D | Tensor4D | Tensor5D | Tensor>(
   x: T,
-  plan: Pick<CutMixPlan<AnyBox>, 'boxes' | 'partners'>,
+  plan: PlanBoxes,
   options?: ApplyCutmixOptions,
 ): T {
   const fn = 'applyCutmix';

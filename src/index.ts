@@ -7,7 +7,7 @@ export { randBbox, randBox } from './rand_box.js';
 export type { PartnerScheme } from './partners.js';
 export type { DataFormat, DataFormat1D, DataFormat2D, DataFormat3D } from './layout.js';
 export type { CutMixOptions, MixMode, MixUpOptions } from './options.js';
-export type { CutMixPlan } from './plan.js';
+export type { CutMixPlan, PlanBoxes } from './plan.js';
 export type { BatchOf, CutMixResult } from './mix.js';
 export { cutmixBatch } from './cutmix_batch.js';
 export type { ApplyCutmixOptions } from './apply_cutmix.js';

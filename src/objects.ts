@@ -1,4 +1,5 @@
 import type { Box } from './box.js';
+import type { PlanBoxes } from './plan.js';
 import { assertInRange, describeValue, fail, readOptions } from './validate.js';
 
 const FN = 'cutmixObjects';
@@ -92,7 +93,7 @@ export interface ObjectSnapshot {
  */
 export function cutmixObjects(
   objects: ObjectBox[][],
-  plan: { boxes: Box[]; partners: Int32Array | number[] },
+  plan: PlanBoxes<Box>,
   options?: CutMixObjectsOptions,
 ): ObjectBox[][] {
   const { boxes, partners } = readPlan(plan);

@@ -20,6 +20,15 @@ export interface CutMixPlan<B extends AnyBox = Box> {
 }
 
 /**
+ * What `applyCutmix` and `cutmixObjects` read of a plan: its boxes and partners (a `cutmixBatch` result or
+ * any `CutMixPlan` fits; partners may also be a plain array).
+ */
+export interface PlanBoxes<B extends AnyBox = AnyBox> {
+  boxes: readonly B[];
+  partners: Int32Array | readonly number[];
+}
+
+/**
  * The groups of samples that share one draw, in draw order: the whole batch (`'batch'`), each sample
  * (`'elem'`, or whenever per-sample values were injected), or each mirrored pair `[i, N−1−i]` (`'pair'`).
  */

@@ -64,8 +64,8 @@ describeEachBackend('extra targets in the adapters', () => {
   it('cutmixDataset cuts the element keys named in targets, moves object lists, and passes other keys through', async () => {
     const { images, labels, masks, objects } = segmentationBatch(4, 6, 8);
     const weights = tf.tensor1d([1, 2, 3, 4]);
-    const dataset = tfd.generator(function* () {
-      yield { xs: tf.clone(images), ys: tf.clone(labels), masks: tf.clone(masks), objects, weights: tf.clone(weights) };
+    const dataset = tfd.generator(function* (): Generator<tf.TensorContainer> {
+      yield { xs: tf.clone(images), ys: tf.clone(labels), masks: tf.clone(masks), objects: objects as never, weights: tf.clone(weights) };
     }) as unknown as tfd.Dataset<{ xs: tf.Tensor4D; ys: tf.Tensor }>;
     const mapped = cutmixDataset(dataset, { numClasses: 2, seed: 9, mode: 'elem', targets: ['masks', 'objects'], minVisible: 0 });
     const [element] = (await mapped.toArray()) as unknown as {
