@@ -22,9 +22,12 @@ const casesFor = (backend: ProbeBackend) =>
   backend === 'webgpu' ? [...KERNEL_CASES, ...INT32_BITS_CASES] : KERNEL_CASES;
 const TEXTURE_PLAN_TEST = 'kernel · a batch too large for uniforms (plan in a texture)';
 const TRAIN_TESTS = [
-  { labels: 'onehot', what: 'float one-hot labels' },
+  { labels: 'onehot', api: 'ops', what: 'float one-hot labels, cutmixBatch + applyCutmix + mixTargets + cutmixLoss' },
+  { labels: 'onehot', api: 'adapter', what: 'float one-hot labels, the CutMix class with a mask' },
   // Int labels last: a dataSync on webgpu has lost the device for every later call.
-  { labels: 'int', what: 'int32 class labels' },
+  { labels: 'int', api: 'dataset', what: 'int32 class labels, cutmixDataset' },
+  { labels: 'int', api: 'adapter', what: 'int32 class labels, the CutMix class with a mask' },
+  { labels: 'int', api: 'ops', what: 'int32 class labels, cutmixBatch + applyCutmix + mixTargets + cutmixLoss' },
 ] as const;
 
 function name(backend: string, what: string): string {
@@ -172,7 +175,7 @@ export async function testProbe(
     const storage = int32Problems(backend, await run<Int32Storage>('int32Storage', null));
     record(name(backend, 'int32 storage and paste'), storage.problems, storage.note);
     for (const t of TRAIN_TESTS) {
-      const result = trainProblems(await run<TrainResult>('train', { steps: TRAIN_STEPS, labels: t.labels }));
+      const result = trainProblems(await run<TrainResult>('train', { steps: TRAIN_STEPS, labels: t.labels, api: t.api }));
       record(
         name(backend, `${TRAIN_STEPS} training steps, ${t.what}: no readback, compiles flat`),
         result.problems,

@@ -7,12 +7,20 @@
  * `createComputePipeline(Async)`.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { cutmixBatch, cutmixLoss } from '../../src/index.js';
+import * as tfd from '@tensorflow/tfjs-data';
+import { cutmixDataset } from '../../src/data.js';
+import { applyCutmix, CutMix, cutmixBatch, cutmixLoss, mixTargets } from '../../src/index.js';
 
 export interface TrainOptions {
   steps: number;
   /** `'onehot'`: float32 `[N, K]` labels. `'int'`: int32 class indices `[N]`. */
   labels: 'onehot' | 'int';
+  /**
+   * `'ops'`: `cutmixBatch` → model → `cutmixLoss`, with `applyCutmix` on a mask and `mixTargets` each step.
+   * `'adapter'`: the `CutMix` class, `mix(xs, ys, { masks })` then `loss`. `'dataset'`: batches from
+   * `cutmixDataset` over a tf.data generator, trained on its soft targets.
+   */
+  api: 'ops' | 'adapter' | 'dataset';
 }
 
 export interface TrainResult {
@@ -61,7 +69,7 @@ function installCounters(): void {
 
 /**
  * `steps` training steps on the current backend, 8 images 3×16×16 NCHW, a linear model over 10 classes,
- * one CutMix batch per step (elem mode, its own seed). Counts readbacks and compiles after every step;
+ * one CutMix batch per step (elem mode) through the API `options.api` names. Counts readbacks and compiles after every step;
  * reads the loss back once, after the last count.
  */
 export async function trainWithoutSync(options: TrainOptions): Promise<TrainResult> {
@@ -69,14 +77,50 @@ export async function trainWithoutSync(options: TrainOptions): Promise<TrainResu
   const before = tf.memory().numTensors;
   const images = tf.tidy(() => tf.add(tf.randomUniform([n, c, h, w], 0, 1, 'float32', 1), 0)) as tf.Tensor4D;
   const classes = Int32Array.from({ length: n }, (_, i) => (3 * i + 1) % k);
-  const labels =
-    options.labels === 'int'
-      ? tf.tensor1d(classes, 'int32')
-      : tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(classes, 'int32'), k), 'float32'));
+  // Labels that live on the device, as from a data pipeline. Freshly uploaded ones keep a CPU copy, and
+  // tfjs runs small ops such as gather on that copy (a backend.readSync of CPU memory, not a GPU read)
+  // until an op moves them to the GPU; so they are made with the backend's CPU forwarding off.
+  const forwarding = `${tf.getBackend().toUpperCase()}_CPU_FORWARD`;
+  const forwarded = tf.env().getBool(forwarding);
+  tf.env().set(forwarding, false);
+  const labels = tf.tidy(() => {
+    const indices = tf.add(tf.tensor1d(classes, 'int32'), tf.scalar(0, 'int32'));
+    return options.labels === 'int' ? indices : tf.cast(tf.oneHot(indices, k), 'float32');
+  });
+  tf.env().set(forwarding, forwarded);
   // A variable shares its initial tensor's data; tidy disposes the initial tensor itself.
   const weights = tf.tidy(() => tf.variable(tf.randomNormal([c * h * w, k], 0, 0.01, 'float32', 2)));
   const bias = tf.tidy(() => tf.variable(tf.zeros([k])));
+  const masks = tf.tidy(() => tf.cast(tf.greater(tf.add(images, 0), 0.5), 'bool'));
   const optimizer = tf.train.sgd(0.1);
+  const model = (x: tf.Tensor) => tf.add(tf.matMul(tf.reshape(x, [n, -1]), weights), bias) as tf.Tensor2D;
+  const cutmix = new CutMix({ seed: 1, mode: 'elem' });
+  const batches = await cutmixDataset(
+    tfd.generator(function* () {
+      for (let step = 0; step < options.steps; step++) yield { xs: tf.clone(images), ys: tf.clone(labels) };
+    }),
+    { seed: 1, mode: 'elem', dataFormat: 'NCHW', numClasses: k },
+  ).iterator();
+  const stepLoss: Record<TrainOptions['api'], (step: number) => Promise<tf.Scalar>> = {
+    ops: async (step) =>
+      optimizer.minimize(() => {
+        const mixed = cutmixBatch(images, labels, { seed: step, mode: 'elem', dataFormat: 'NCHW' });
+        applyCutmix(masks, mixed);
+        mixTargets(mixed.labelsA, mixed.labelsB, mixed.lam, { numClasses: k });
+        return cutmixLoss(model(mixed.images), mixed.labelsA, mixed.labelsB, mixed.lam);
+      }, true) as tf.Scalar,
+    adapter: async () =>
+      optimizer.minimize(() => {
+        const { images: mixed } = cutmix.mix(images, labels, { masks });
+        return cutmix.loss(model(mixed));
+      }, true) as tf.Scalar,
+    dataset: async () => {
+      const { value } = (await batches.next()) as { value: { xs: tf.Tensor; ys: tf.Tensor2D } };
+      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(value.ys, model(value.xs)) as tf.Scalar, true) as tf.Scalar;
+      tf.dispose([value.xs, value.ys]);
+      return loss;
+    },
+  };
   // Everything above is on the GPU before counting starts; uploading is not reading.
   installCounters();
   const start = { readbacks: counts.readbacks, compiles: counts.compiles, sources: { ...counts.sources } };
@@ -85,11 +129,7 @@ export async function trainWithoutSync(options: TrainOptions): Promise<TrainResu
   let last: tf.Scalar | null = null;
   for (let step = 0; step < options.steps; step++) {
     last?.dispose();
-    last = optimizer.minimize(() => {
-      const mixed = cutmixBatch(images, labels, { seed: step, mode: 'elem', dataFormat: 'NCHW' });
-      const logits = tf.add(tf.matMul(tf.reshape(mixed.images, [n, -1]), weights), bias) as tf.Tensor2D;
-      return cutmixLoss(logits, mixed.labelsA, mixed.labelsB, mixed.lam);
-    }, true);
+    last = await stepLoss[options.api](step);
     readbacks.push(counts.readbacks - start.readbacks);
     compiles.push(counts.compiles - start.compiles);
   }
@@ -99,8 +139,9 @@ export async function trainWithoutSync(options: TrainOptions): Promise<TrainResu
     if (added > 0) sources[label] = added;
   }
   const finalLoss = last ? (await last.data())[0] : NaN;
-  tf.dispose([last, images, labels, weights, bias] as tf.Tensor[]);
+  tf.dispose([last, images, labels, masks, weights, bias] as tf.Tensor[]);
   optimizer.dispose();
+  cutmix.dispose();
   return {
     backend: tf.getBackend(),
     readbacks,
