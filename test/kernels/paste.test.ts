@@ -1,224 +1,194 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import fc from 'fast-check';
-import { expect, it } from 'vitest';
-import type { Box } from '../../src/box.js';
-import { pasteComposite } from '../../src/kernels/composite.js';
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { applyCutmix } from '../../src/index.js';
 import { CUTMIX_PASTE } from '../../src/kernels/names.js';
-import { paste } from '../../src/kernels/paste.js';
-import { COPY_GROUP_BYTES } from '../../src/kernels/paste_impl.js';
-import { blockCopierFor, pasteOnHeap } from '../../src/kernels/wasm.js';
-import type { DataFormat } from '../../src/layout.js';
+import { ensureKernelsRegistered } from '../../src/kernels/register.js';
+import { copierFor } from '../../src/kernels/wasm/copier.js';
+import { heapMemory } from '../../src/kernels/wasm/heap.js';
+import { DATA_FORMATS, type DataFormat } from '../../src/layout.js';
 import { describeEachBackend } from '../support/backends.js';
-import { referencePaste } from '../support/reference.js';
+import {
+  arbPasteCase,
+  PASTE_DTYPES,
+  publicBox,
+  shapeOf,
+  type PasteCase,
+  type PasteDtype,
+} from '../support/kernels_cases.js';
+import { checkAllPaths, pastePaths } from '../support/kernels_paths.js';
 
-/** Float32 bit patterns that tell a byte copy from a float copy: -0, quiet NaNs with payloads, ±Inf, subnormals. */
-const SPECIAL_WORDS = [0x80000000, 0x7fc00001, 0xffc12345, 0x7fffffff, 0x7f800000, 0xff800000, 0x00000001, 0x807fffff];
-/** Signaling NaNs: a float conversion quiets them, so only a word copy keeps them. */
-const SIGNALING_NAN_WORDS = [0x7f800001, 0xff812345, 0x7fbfffff];
+beforeAll(ensureKernelsRegistered); // for tests that look kernels up before any paste
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
-const arbBox = (h: number, w: number) =>
-  fc.oneof(
-    fc.constant({ y1: 0, x1: 0, y2: h, x2: w }), // full image
-    fc.constant({ y1: 0, x1: 0, y2: 0, x2: 0 }), // empty
-    fc
-      .tuple(fc.integer({ min: 0, max: h }), fc.integer({ min: 0, max: h }), fc.integer({ min: 0, max: w }))
-      .map(([a, b, x]) => ({ y1: Math.min(a, b), x1: x, y2: Math.max(a, b), x2: x })), // empty, zero width
-    fc
-      .tuple(fc.integer({ min: 0, max: h }), fc.integer({ min: 0, max: h }))
-      .map(([a, b]) => ({ y1: Math.min(a, b), x1: 0, y2: Math.max(a, b), x2: w })), // full width
-    fc
-      .tuple(
-        fc.integer({ min: 0, max: h }),
-        fc.integer({ min: 0, max: h }),
-        fc.integer({ min: 0, max: w }),
-        fc.integer({ min: 0, max: w }),
-      )
-      .map(([a, b, c, d]) => ({ y1: Math.min(a, b), x1: Math.min(c, d), y2: Math.max(a, b), x2: Math.max(c, d) })),
-  );
+/** Spatial sizes per rank for small batches (wasm: the grouped path) and for samples of ≥ 64 Ki elements. */
+const SMALL_SIDE = { 3: 40, 4: 12, 5: 7 } as const;
+const LARGE_SIDE = { 3: 3000, 4: 120, 5: 24 } as const;
+const rank = (f: DataFormat) => f.length as 3 | 4 | 5;
 
-const arbCase = fc
-  .record({
-    n: fc.integer({ min: 1, max: 9 }),
-    c: fc.integer({ min: 1, max: 4 }),
-    h: fc.integer({ min: 1, max: 40 }),
-    w: fc.integer({ min: 1, max: 40 }),
-    dataFormat: fc.constantFrom<DataFormat>('NCHW', 'NHWC'),
-    dtype: fc.constantFrom('float32' as const, 'int32' as const),
-    mode: fc.constantFrom('batch' as const, 'elem' as const),
-    valueSeed: fc.integer(),
-  })
-  .chain((cs) =>
-    fc.record({
-      cs: fc.constant(cs),
-      partners: fc.array(fc.integer({ min: 0, max: cs.n - 1 }), { minLength: cs.n, maxLength: cs.n }),
-      boxes: fc.array(arbBox(cs.h, cs.w), { minLength: cs.n, maxLength: cs.n }),
-    }),
-  )
-  .map(({ cs, partners, boxes }) => ({
-    ...cs,
-    partners: Int32Array.from(partners),
-    // 'batch': one box for every sample (the paper); 'elem': one per sample.
-    boxes: cs.mode === 'batch' ? boxes.map(() => boxes[0]) : boxes,
-  }));
-type Case = typeof arbCase extends fc.Arbitrary<infer T> ? T : never;
+describeEachBackend('CutmixPaste on every path, rank, layout and dtype', (backend) => {
+  const paths = pastePaths(backend);
 
-/** Words of a batch: random bits (int32) or random floats mixed with special patterns (float32). */
-function makeWords(size: number, seed: number, dtype: 'float32' | 'int32', specials: readonly number[]): Int32Array {
-  const words = new Int32Array(size);
-  const floats = new Float32Array(words.buffer);
-  let state = seed >>> 0 || 1;
-  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0);
-  for (let i = 0; i < size; i++) {
-    const r = next();
-    if (dtype === 'int32') words[i] = r | 0;
-    else if (r % 4 === 0) words[i] = specials[r % specials.length] | 0;
-    else floats[i] = (r / 2 ** 32 - 0.5) * 1e6;
-  }
-  return words;
-}
-
-function makeImages(cs: Case, specials: readonly number[]) {
-  const shape: [number, number, number, number] =
-    cs.dataFormat === 'NCHW' ? [cs.n, cs.c, cs.h, cs.w] : [cs.n, cs.h, cs.w, cs.c];
-  const words = makeWords(cs.n * cs.c * cs.h * cs.w, cs.valueSeed, cs.dtype, specials);
-  const values = cs.dtype === 'int32' ? words : new Float32Array(words.buffer);
-  return { images: tf.tensor4d(values, shape, cs.dtype), words, shape };
-}
-
-const flatten = (boxes: Box[]) => Int32Array.from(boxes.flatMap((b) => [b.y1, b.x1, b.y2, b.x2]));
-const wordsOf = (t: tf.Tensor) => {
-  const data = t.dataSync() as Float32Array | Int32Array;
-  return new Int32Array(data.buffer, data.byteOffset, data.length);
-};
-
-/** Word-for-word equality, reporting the first difference (fast on large batches, unlike toEqual). */
-function expectSameWords(actual: Int32Array, expected: ArrayLike<number>): void {
-  expect(actual.length).toBe(expected.length);
-  let i = 0;
-  while (i < actual.length && actual[i] === expected[i]) i++;
-  const at = (a: ArrayLike<number>) => (i < a.length ? `0x${(a[i] >>> 0).toString(16)}` : 'end');
-  expect(i === actual.length ? 'same' : `word ${i}: ${at(actual)} vs ${at(expected)}`).toBe('same');
-}
-
-/** Runs `fn` and checks it left no tensor and no backend data behind beyond its result. */
-function noLeak<T extends tf.Tensor>(fn: () => T): T {
-  const tensors = tf.memory().numTensors;
-  const dataIds = tf.backend().numDataIds();
-  const out = fn();
-  expect(tf.memory().numTensors).toBe(tensors + 1);
-  expect(tf.backend().numDataIds()).toBe(dataIds + 1);
-  return out;
-}
-
-describeEachBackend('CutmixPaste kernel', (backend) => {
-  it('is registered for this backend after the first paste', () => {
-    const x = tf.ones([1, 1, 2, 2]) as tf.Tensor4D;
-    tf.dispose(paste(x, Int32Array.of(0), Int32Array.of(0, 0, 1, 1), 'NCHW'));
-    x.dispose();
-    expect(tf.getKernel(CUTMIX_PASTE, backend)).toBeDefined();
+  it.each(DATA_FORMATS)('%s: small batches equal the N-D reference, bit for bit', (dataFormat) => {
+    const arb = arbPasteCase(dataFormat, { maxN: 6, maxC: 3, maxSide: SMALL_SIDE[rank(dataFormat)] });
+    fc.assert(fc.property(arb, (cs) => checkAllPaths(paths, cs)));
   });
 
-  it('is byte-identical to the composite (shapes, layouts, dtypes, modes, boxes, -0 and NaN payloads)', () => {
+  it.each(DATA_FORMATS)('%s: samples of at least 64 KiB (the single pass) equal the reference', (dataFormat) => {
+    // 65 536 elements: 64 KiB of bool, 256 KiB of float32/int32.
+    const arb = arbPasteCase(dataFormat, { maxN: 3, maxC: 2, maxSide: LARGE_SIDE[rank(dataFormat)], minSample: 65536 });
     fc.assert(
-      fc.property(arbCase, (cs) => {
-        const { images } = makeImages(cs, SPECIAL_WORDS);
-        const boxes = flatten(cs.boxes);
-        const kernel = noLeak(() => paste(images, cs.partners, boxes, cs.dataFormat));
-        const composite = noLeak(() => pasteComposite(images, cs.partners, boxes, cs.dataFormat));
-        expect(kernel.dtype).toBe(cs.dtype);
-        expect(kernel.shape).toEqual(images.shape);
-        expectSameWords(wordsOf(kernel), wordsOf(composite));
-        tf.dispose([images, kernel, composite]);
-      }),
+      fc.property(arb, (cs) => checkAllPaths(paths, cs)),
+      { numRuns: 6 },
     );
   });
 
-  it('copies words, so even signaling NaNs (which a float copy quiets) come out unchanged', () => {
-    fc.assert(
-      fc.property(arbCase, (cs) => {
-        const { images, words, shape } = makeImages({ ...cs, dtype: 'float32' }, [
-          ...SPECIAL_WORDS,
-          ...SIGNALING_NAN_WORDS,
-        ]);
-        const out = noLeak(() => paste(images, cs.partners, flatten(cs.boxes), cs.dataFormat));
-        const expected = referencePaste(words, shape, cs.partners, cs.boxes, cs.dataFormat);
-        expectSameWords(wordsOf(out), expected);
-        tf.dispose([images, out]);
-      }),
-    );
-  });
-
-  it('pastes batches that span several copy groups', () => {
-    // Samples of 192 KiB (3 per group) and 625 KiB (1 per group, larger than a group).
-    const cases: [number[], DataFormat][] = [
-      [[7, 3, 128, 128], 'NCHW'],
-      [[3, 100, 100, 16], 'NHWC'],
-      [[3, 1, 400, 400], 'NCHW'],
-    ];
-    for (const [shape, dataFormat] of cases) {
-      const [n] = shape;
-      expect(n * shape[1] * shape[2] * shape[3] * 4).toBeGreaterThan(COPY_GROUP_BYTES);
-      const [h, w] = dataFormat === 'NCHW' ? [shape[2], shape[3]] : [shape[1], shape[2]];
-      const words = makeWords(n * shape[1] * shape[2] * shape[3], n, 'int32', []);
-      const images = tf.tensor4d(words, shape as [number, number, number, number], 'int32');
-      const partners = Int32Array.from({ length: n }, (_, i) => (i + 1) % n);
-      const boxes: Box[] = Array.from({ length: n }, (_, i) => ({ y1: i, x1: 2 * i, y2: h - 3, x2: w - i }));
-      const out = noLeak(() => paste(images, partners, flatten(boxes), dataFormat));
-      expectSameWords(wordsOf(out), referencePaste(words, shape, partners, boxes, dataFormat));
-      tf.dispose([images, out]);
+  it('bool runs of every length 0–47 (all residues mod 16), own runs around them, both wasm paths', () => {
+    for (const width of [100, 65600]) {
+      for (let run = 0; run < 48; run++) {
+        const oneD: PasteCase = {
+          dataFormat: 'NCW',
+          dtype: 'bool',
+          shape: [2, 1, width],
+          partners: Int32Array.of(1, 0),
+          seed: run,
+          boxes: [
+            { lo: [3], hi: [3 + run] },
+            { lo: [width - run], hi: [width] },
+          ],
+        };
+        checkAllPaths(paths, oneD);
+      }
+    }
+    for (let run = 0; run < 48; run++) {
+      const twoD: PasteCase = {
+        dataFormat: 'NCHW',
+        dtype: 'bool',
+        shape: [2, 2, 4, 50],
+        partners: Int32Array.of(1, 1),
+        seed: run,
+        boxes: [
+          { lo: [1, 1], hi: [3, 1 + run] },
+          { lo: [0, 0], hi: [4, 50] },
+        ],
+      };
+      checkAllPaths(paths, twoD);
     }
   });
 
-  it('keeps the input intact and returns a new tensor even when nothing is pasted', () => {
-    const images = tf.tensor4d(Float32Array.of(1, 2, 3, 4, 5, 6, 7, 8), [2, 1, 2, 2]);
-    const out = paste(images, Int32Array.of(0, 1), Int32Array.of(0, 0, 2, 2, 0, 0, 2, 2), 'NCHW');
-    const swapped = paste(images, Int32Array.of(1, 0), Int32Array.of(0, 0, 2, 2, 0, 0, 2, 2), 'NCHW');
-    expect(out.dataId).not.toBe(images.dataId);
-    expect(Array.from(out.dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(Array.from(swapped.dataSync())).toEqual([5, 6, 7, 8, 1, 2, 3, 4]);
-    expect(Array.from(images.dataSync())).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    tf.dispose([images, out, swapped]);
+  it('batches of small samples that span several wasm copy groups (512 KiB each)', () => {
+    const cases: [DataFormat, PasteDtype, number[]][] = [
+      ['NCHW', 'float32', [40, 1, 100, 100]], // 40 000-byte samples: groups of 13
+      ['NCW', 'bool', [20, 63, 1000]], // 63 000 bytes, just under the single pass: groups of 8
+      ['NDHWC', 'int32', [120, 4, 10, 12, 5]], // 9 600 bytes: groups of 54, 54 and 12
+    ];
+    for (const [dataFormat, dtype, shape] of cases) {
+      const n = shape[0];
+      const spatial = dataFormat.endsWith('C') ? shape.slice(1, -1) : shape.slice(2);
+      const cs: PasteCase = {
+        dataFormat,
+        dtype,
+        shape,
+        seed: n,
+        partners: Int32Array.from({ length: n }, (_, i) => (i * 7 + 13) % n), // across group boundaries
+        boxes: Array.from({ length: n }, (_, i) => ({
+          lo: spatial.map((s) => i % s),
+          hi: spatial.map((s) => s - (i % 2)),
+        })),
+      };
+      checkAllPaths(paths, cs);
+    }
   });
 
-  if (backend === 'wasm') {
-    it('uses the compiled row copier in Node, and its JavaScript fallback gives the same bytes', () => {
-      const wasm = tf.backend() as BackendWasm;
-      expect(blockCopierFor(wasm)).toBeTypeOf('function');
-      fc.assert(
-        fc.property(arbCase, (cs) => {
-          const { images } = makeImages(cs, SPECIAL_WORDS);
-          const boxes = flatten(cs.boxes);
-          const compiled = paste(images, cs.partners, boxes, cs.dataFormat);
-          const js = noLeak(() =>
-            tf
-              .engine()
-              .makeTensorFromTensorInfo(
-                pasteOnHeap(wasm, images, { partners: cs.partners, boxes, dataFormat: cs.dataFormat }, false),
-              ),
-          );
-          expectSameWords(wordsOf(js), wordsOf(compiled));
-          tf.dispose([images, compiled, js]);
-        }),
-      );
-    });
-
-    it('re-reads the heap after allocating: results stay right while the memory grows', () => {
-      const wasm = tf.backend() as BackendWasm;
-      const heapBefore = wasm.wasm.HEAPU8.buffer.byteLength;
-      const kept: tf.Tensor[] = [];
-      const words = makeWords(4 * 3 * 64 * 64, 7, 'int32', []);
-      const images = tf.tensor4d(words, [4, 3, 64, 64], 'int32');
-      const partners = Int32Array.of(3, 2, 1, 0);
-      const box = { y1: 5, x1: 7, y2: 50, x2: 40 };
-      const boxes = [box, box, box, box];
-      const expected = referencePaste(words, [4, 3, 64, 64], partners, boxes, 'NCHW');
-      // Each output (192 KiB) stays alive, so the heap has to grow well past its size at the start.
-      while (wasm.wasm.HEAPU8.buffer.byteLength <= heapBefore + (8 << 20)) {
-        kept.push(paste(images, partners, flatten(boxes), 'NCHW'));
+  it('applyCutmix runs the registered kernel, once per call, for every rank, layout and dtype', () => {
+    const runKernel = vi.spyOn(tf.engine(), 'runKernel');
+    for (const dataFormat of DATA_FORMATS) {
+      for (const dtype of PASTE_DTYPES) {
+        const spatial = [3, 4, 5].slice(5 - rank(dataFormat));
+        const x = tf.zeros(shapeOf(dataFormat, 2, 2, spatial), dtype);
+        const box = publicBox({ lo: spatial.map(() => 1), hi: spatial });
+        const kernelFunc = vi.spyOn(tf.getKernel(CUTMIX_PASTE, backend)!, 'kernelFunc');
+        runKernel.mockClear();
+        const out = applyCutmix(x, { boxes: [box, box], partners: Int32Array.of(1, 0) }, { dataFormat });
+        expect(kernelFunc, `${dataFormat} ${dtype}`).toHaveBeenCalledTimes(1);
+        expect(runKernel.mock.calls.map(([name]) => name)).toEqual([CUTMIX_PASTE]);
+        tf.dispose([x, out]);
+        kernelFunc.mockRestore();
       }
-      for (const out of kept) expectSameWords(wordsOf(out), expected);
-      tf.dispose([images, ...kept]);
+    }
+  });
+
+  it('without a registered kernel, applyCutmix falls back to the composite (same elements, no kernel call)', () => {
+    const config = tf.getKernel(CUTMIX_PASTE, backend)!;
+    const kernelFunc = vi.spyOn(config, 'kernelFunc');
+    const runKernel = vi.spyOn(tf.engine(), 'runKernel');
+    tf.unregisterKernel(CUTMIX_PASTE, backend);
+    try {
+      for (const dataFormat of DATA_FORMATS) {
+        const arb = arbPasteCase(dataFormat, { maxN: 4, maxC: 2, maxSide: SMALL_SIDE[rank(dataFormat)] });
+        fc.assert(
+          fc.property(arb, (cs) => checkAllPaths([{ ...paths[0], quietsNaN: backend === 'cpu' }], cs)),
+          { numRuns: 10 },
+        );
+      }
+    } finally {
+      tf.registerKernel(config);
+    }
+    expect(kernelFunc).not.toHaveBeenCalled();
+    expect(runKernel.mock.calls.map(([name]) => name)).toContain('Select'); // the composite's where
+  });
+
+  it('int32 batches the cpu backend keeps in bytes (a cast from bool) are pasted by value', () => {
+    const mask = tf.tensor3d([1, 0, 1, 1, 0, 1, 0, 0], [2, 1, 4], 'bool');
+    const x = tf.cast(mask, 'int32');
+    const out = applyCutmix(x, {
+      boxes: [
+        { x1: 0, x2: 2 },
+        { x1: 1, x2: 4 },
+      ],
+      partners: Int32Array.of(1, 0),
     });
-  }
+    expect([out.dtype, Array.from(out.dataSync())]).toEqual(['int32', [0, 1, 1, 1, 0, 0, 1, 1]]);
+    tf.dispose([mask, x, out]);
+  });
+
+  it('returns a new tensor for empty batches (N = 0 or C = 0) on every path', () => {
+    for (const shape of [
+      [0, 2, 3, 3],
+      [2, 0, 3, 3],
+    ]) {
+      const partners = Int32Array.from({ length: shape[0] }, () => 0);
+      const cs: PasteCase = {
+        dataFormat: 'NCHW',
+        dtype: 'float32',
+        shape,
+        partners,
+        seed: 1,
+        boxes: Array.from({ length: shape[0] }, () => ({ lo: [0, 0], hi: [2, 2] })),
+      };
+      checkAllPaths(paths.slice(0, 1), cs); // the composite and the JS path are never reached with size 0
+    }
+  });
+
+  it.runIf(backend === 'wasm')(
+    'the wasm kernel runs the compiled copier: one pass per sample ≥ 64 KiB, copyBlock below',
+    () => {
+      const copier = copierFor(heapMemory(tf.backend() as BackendWasm)!);
+      expect(copier, 'the compiled copier must compile in Node').not.toBeNull();
+      const single = vi.spyOn(copier!, 'pasteSample');
+      const block = vi.spyOn(copier!, 'copyBlock');
+      const run = (shape: number[]) => {
+        const x = tf.ones(shape);
+        const box = { y1: 0, x1: 1, y2: 2, x2: 3 };
+        tf.dispose([x, applyCutmix(x, { boxes: [box, box, box], partners: Int32Array.of(2, 0, 0) })]);
+      };
+      run([3, 1, 128, 128]); // exactly 64 KiB per sample
+      expect([single.mock.calls.length, block.mock.calls.length]).toEqual([3, 0]);
+      run([3, 1, 128, 127]); // just below
+      expect([single.mock.calls.length, block.mock.calls.length]).toEqual([3, 3]);
+    },
+  );
 });

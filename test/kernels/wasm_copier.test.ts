@@ -1,232 +1,198 @@
 import fc from 'fast-check';
-import * as tf from '@tensorflow/tfjs-core';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { Box } from '../../src/box.js';
-import { pasteSampleBySample, SINGLE_PASS_SAMPLE_BYTES } from '../../src/kernels/paste_impl.js';
-import { compileBlockCopier, compileHeapCopiers, heapCopiersFor, pasteOnHeap } from '../../src/kernels/wasm.js';
-import { useBackend } from '../support/backends.js'; // also the shared fast-check configuration
-import { referencePaste } from '../support/reference.js';
+import { describe, expect, it } from 'vitest';
+import { copierFor, type Copier } from '../../src/kernels/wasm/copier.js';
+import '../support/backends.js'; // the shared fast-check configuration
 
-const arbBlock = fc
-  .record({
-    planes: fc.integer({ min: 0, max: 3 }),
-    rows: fc.integer({ min: 0, max: 4 }),
-    // 1–80 words: 4-byte runs, runs under 8 and 16 bytes, short runs, and memory.copy runs (≥ 128 bytes).
-    run: fc.integer({ min: 1, max: 80 }),
-    rowGap: fc.integer({ min: 0, max: 5 }),
-    planeGap: fc.integer({ min: 0, max: 9 }),
-    from: fc.integer({ min: 0, max: 1000 }),
-    to: fc.integer({ min: 0, max: 1000 }),
-  })
-  .map((b) => {
-    const rowStride = b.run + b.rowGap;
-    return { ...b, rowStride, planeStride: Math.max(b.rows, 1) * rowStride + b.planeGap };
-  });
+// The compiled copier on its own, against fresh memories: every byte it writes, and every byte it must not.
 
-type Block = typeof arbBlock extends fc.Arbitrary<infer T> ? T : never;
+/** A box block in bytes; offsets of its runs increase and runs never overlap (as geometry.ts builds them). */
+interface Block {
+  planes: number;
+  planeStride: number;
+  slices: number;
+  sliceStride: number;
+  rows: number;
+  rowStride: number;
+  run: number;
+}
 
-/** The copy the compiled function must do, in words, on a plain array. */
-function referenceCopy(words: Int32Array, b: Block): void {
+/** Byte offsets of a block's runs, in order. */
+function runOffsets(b: Block): number[] {
+  const out: number[] = [];
   for (let p = 0; p < b.planes; p++) {
-    for (let r = 0; r < b.rows; r++) {
-      for (let i = 0; i < b.run; i++) {
-        words[b.to + p * b.planeStride + r * b.rowStride + i] = words[b.from + p * b.planeStride + r * b.rowStride + i];
-      }
+    for (let s = 0; s < b.slices; s++) {
+      for (let r = 0; r < b.rows; r++) out.push(p * b.planeStride + s * b.sliceStride + r * b.rowStride);
     }
   }
+  return out;
 }
 
-// Source and destination regions never overlap (as for two tensors on the heap).
-const SOURCE_BASE = 16;
-const DEST_BASE = 8192;
-const placed = (b: Block): Block => ({ ...b, from: SOURCE_BASE + b.from, to: DEST_BASE + b.to });
+const blockArgs = (b: Block) => [b.planes, b.planeStride, b.slices, b.sliceStride, b.rows, b.rowStride, b.run] as const;
 
-describe.each([
-  { simd: true, shared: false },
-  { simd: false, shared: false },
-  { simd: true, shared: true },
-  { simd: false, shared: true },
-])('compiled block copier (simd: $simd, shared memory: $shared)', ({ simd, shared }) => {
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 4, shared });
-  const copyBlock = compileBlockCopier(memory, [simd]);
+/** What `copyBlock(from, to, …block)` must leave in memory. */
+function referenceCopyBlock(bytes: Uint8Array, from: number, to: number, b: Block): void {
+  for (const offset of runOffsets(b)) bytes.copyWithin(to + offset, from + offset, from + offset + b.run);
+}
 
-  it('compiles in Node 20', () => {
-    expect(copyBlock).toBeTypeOf('function');
-  });
+/** What `pasteSample(own, partner, to, sampleBytes, start, …block)` must leave: the partner inside the runs. */
+function referencePasteSample(
+  bytes: Uint8Array,
+  own: number,
+  partner: number,
+  to: number,
+  sampleBytes: number,
+  start: number,
+  b: Block,
+): void {
+  const inside = new Uint8Array(sampleBytes);
+  for (const offset of runOffsets(b)) inside.fill(1, start + offset, start + offset + b.run);
+  const source = bytes.slice();
+  for (let k = 0; k < sampleBytes; k++) bytes[to + k] = source[(inside[k] ? partner : own) + k];
+}
 
-  /** Runs the compiled copier and returns the first word where it differs from the reference (-1: none). */
-  function firstDifference(b: Block): number {
-    const heap = new Int32Array(memory.buffer);
-    for (let i = 0; i < heap.length; i++) heap[i] = Math.imul(i, 0x9e3779b1) ^ 0x5bd1e995;
+/** Noise for the memory before each call (a window of it, at a different place per case). */
+const NOISE = new Uint8Array(1 << 20);
+for (let i = 0, state = 1; i < NOISE.length; i++)
+  NOISE[i] = (state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 24;
+
+const memories: { shared: boolean; memory: WebAssembly.Memory }[] = [
+  { shared: false, memory: new WebAssembly.Memory({ initial: 8 }) },
+  ...(typeof SharedArrayBuffer === 'undefined'
+    ? []
+    : [{ shared: true, memory: new WebAssembly.Memory({ initial: 8, maximum: 8, shared: true }) }]),
+];
+
+it('compiles in Node for ordinary and shared memories, once per memory', () => {
+  expect(memories.map((m) => m.shared)).toEqual([false, true]); // Node 20 has SharedArrayBuffer
+  for (const { memory } of memories) {
+    const copier = copierFor(memory);
+    expect(copier).not.toBeNull();
+    expect(copierFor(memory)).toBe(copier);
+  }
+  expect(copierFor(memories[0].memory)).not.toBe(copierFor(memories[1].memory));
+});
+
+describe.each(memories)('compiled copier (shared memory: $shared)', ({ memory }) => {
+  const copier = copierFor(memory) as Copier;
+  const size = memory.buffer.byteLength; // 512 KiB
+
+  /** Runs `compiled` on memory filled with noise, `reference` on a copy; every byte must agree. */
+  function expectSameMemory(
+    seed: number,
+    compiled: () => void,
+    reference: (bytes: Uint8Array) => void,
+    what: string,
+  ): void {
+    const heap = new Uint8Array(memory.buffer);
+    const shift = (seed >>> 0) % size;
+    heap.set(NOISE.subarray(shift, shift + size));
     const expected = heap.slice();
-    referenceCopy(expected, b);
-    copyBlock!(4 * b.from, 4 * b.to, b.planes, 4 * b.planeStride, b.rows, 4 * b.rowStride, 4 * b.run);
-    return heap.findIndex((word, i) => word !== expected[i]);
+    reference(expected);
+    compiled();
+    if (Buffer.compare(Buffer.from(heap.buffer, 0, size), Buffer.from(expected.buffer)) === 0) return;
+    const at = heap.findIndex((byte, i) => byte !== expected[i]);
+    expect(`byte ${at}: ${heap[at]}, expected ${expected[at]}`, what).toBe('same');
   }
 
-  it('copies every run length from 1 to 80 words (each code path: 4, 8–15, 16–31, 32–63, 64–127, ≥ 128 bytes)', () => {
-    for (let run = 1; run <= 80; run++) {
-      const b = placed({
-        planes: 2,
-        rows: 3,
+  const single = (run: number): Block => ({
+    planes: 1,
+    planeStride: 0,
+    slices: 1,
+    sliceStride: 0,
+    rows: 1,
+    rowStride: 0,
+    run,
+  });
+
+  it('copyBlock: one run of every length 0–300 bytes at unaligned addresses, and long runs', () => {
+    for (const run of [...Array.from({ length: 301 }, (_, i) => i), 4095, 4096, 4097, 70001]) {
+      const [from, to] = [1000 + (run % 13), 200_000 + ((run * 7) % 16)];
+      const b = single(run);
+      expectSameMemory(
         run,
-        rowGap: 1,
-        planeGap: 2,
-        from: run,
-        to: 3 * run,
-        rowStride: run + 1,
-        planeStride: 3 * (run + 1) + 2,
-      });
-      expect(firstDifference(b), `run of ${run} words`).toBe(-1);
+        () => copier.copyBlock(from, to, ...blockArgs(b)),
+        (m) => referenceCopyBlock(m, from, to, b),
+        `run ${run}`,
+      );
     }
   });
 
-  it('copies planes × rows runs exactly like the word-by-word reference', () => {
-    fc.assert(fc.property(arbBlock, (block) => firstDifference(placed(block)) === -1));
-  });
-});
-
-/** Shape, layout, partners and boxes of a small batch for the single-pass paster. */
-interface SmallBatch {
-  shape: [number, number, number, number];
-  dataFormat: 'NCHW' | 'NHWC';
-  partners: Int32Array;
-  boxes: Box[];
-}
-
-const arbSmallBatch: fc.Arbitrary<SmallBatch> = fc
-  .record({
-    n: fc.integer({ min: 1, max: 4 }),
-    c: fc.integer({ min: 1, max: 3 }),
-    h: fc.integer({ min: 1, max: 12 }),
-    // Up to 1 200 bytes per NHWC row and 13 440 bytes per NCHW plane: own runs on every copy path.
-    w: fc.integer({ min: 1, max: 100 }),
-    nchw: fc.boolean(),
-    seed: fc.integer({ min: 0, max: 2 ** 30 }),
-  })
-  .chain(({ n, c, h, w, nchw, seed }) => {
-    const box = fc.oneof(
-      fc.constant({ y1: 0, x1: 0, y2: h, x2: w }), // the whole image
-      fc.constant({ y1: 0, x1: 0, y2: 0, x2: 0 }), // empty
-      fc
-        .tuple(fc.integer({ min: 0, max: h }), fc.integer({ min: 0, max: h }))
-        .chain(([a, b]) =>
-          fc
-            .tuple(fc.integer({ min: 0, max: w }), fc.integer({ min: 0, max: w }))
-            .map(([x, z]) => ({ y1: Math.min(a, b), x1: Math.min(x, z), y2: Math.max(a, b), x2: Math.max(x, z) })),
-        ),
+  it('pasteSample: own and partner runs of every length 0–300 bytes, and long runs (memory.copy)', () => {
+    const cases = Array.from({ length: 301 }, (_, run) => ({ run, start: (run * 7) % 301, tail: (run * 13) % 301 }));
+    cases.push(
+      { run: 4096, start: 4095, tail: 4097 },
+      { run: 50_000, start: 5000, tail: 30_000 },
+      { run: 3, start: 9000, tail: 0 },
     );
-    return fc
-      .tuple(
-        fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: n, maxLength: n }),
-        fc.array(box, { minLength: n, maxLength: n }),
-      )
-      .map(([partners, boxes]) => ({
-        shape: (nchw ? [n, c, h, w] : [n, h, w, c]) as SmallBatch['shape'],
-        dataFormat: nchw ? ('NCHW' as const) : ('NHWC' as const),
-        partners: Int32Array.from(partners, (p, s) => (seed % 3 === 0 ? s : p)), // some batches keep every sample
-        boxes,
-      }));
-  });
-
-const flat = (boxes: readonly Box[]) => Int32Array.from(boxes.flatMap((b) => [b.y1, b.x1, b.y2, b.x2]));
-
-describe.each([
-  { simd: true, shared: false },
-  { simd: false, shared: false },
-  { simd: true, shared: true },
-  { simd: false, shared: true },
-])('compiled single-pass paster (simd: $simd, shared memory: $shared)', ({ simd, shared }) => {
-  const memory = new WebAssembly.Memory({ initial: 4, maximum: 8, shared });
-  const copiers = compileHeapCopiers(memory, [simd]);
-
-  it('compiles in Node 20', () => {
-    expect(copiers?.pasteSample).toBeTypeOf('function');
-  });
-
-  /**
-   * Pastes with the compiled function (source at word 16, output 16 words after it) and returns the first
-   * word that differs from the reference, counting the 16 words before and after the output (-1: none).
-   */
-  function firstDifference(batch: SmallBatch): number {
-    const words = batch.shape.reduce((a, b) => a * b);
-    const source = 16;
-    const output = source + words + 16;
-    // Only the words the paste may touch, and 16 on either side of the output, are filled and compared.
-    const heap = new Int32Array(memory.buffer, 0, output + words + 16);
-    for (let i = 0; i < heap.length; i++) heap[i] = Math.imul(i, 0x9e3779b1) ^ 0x5bd1e995;
-    const expected = heap.slice();
-    expected.set(
-      referencePaste(heap.subarray(source, source + words), batch.shape, batch.partners, batch.boxes, batch.dataFormat),
-      output,
-    );
-    pasteSampleBySample(
-      4 * source,
-      4 * output,
-      batch.shape,
-      batch.dataFormat,
-      batch.partners,
-      flat(batch.boxes),
-      copiers!.pasteSample,
-    );
-    return heap.findIndex((word, i) => word !== expected[i]);
-  }
-
-  it('writes every box column range exactly like the reference, in both layouts', () => {
-    // Every x1 < x2 on a 40-wide image: partner runs and own runs of every length from 0 to 40 words
-    // (NCHW; 0–80 in NHWC), boxes touching the top, the bottom, both or neither.
-    for (const dataFormat of ['NCHW', 'NHWC'] as const) {
-      const shape: SmallBatch['shape'] = dataFormat === 'NCHW' ? [2, 2, 6, 40] : [2, 6, 40, 2];
-      for (const [y1, y2] of [
-        [0, 6],
-        [1, 5],
-        [2, 3],
-        [0, 1],
-        [5, 6],
-      ]) {
-        for (let x1 = 0; x1 < 40; x1++) {
-          for (let x2 = x1 + 1; x2 <= 40; x2++) {
-            const box = { y1, x1, y2, x2 };
-            const batch = { shape, dataFormat, partners: Int32Array.of(1, 0), boxes: [box, box] };
-            expect(firstDifference(batch), `${dataFormat} box ${JSON.stringify(box)}`).toBe(-1);
-          }
-        }
-      }
+    for (const { run, start, tail } of cases) {
+      const b = single(run);
+      const sampleBytes = start + run + tail;
+      const [own, partner, to] = [3 + (run % 5), 150_000 + (run % 3), 300_000 + (run % 16)];
+      const args = [own, partner, to, sampleBytes, start, ...blockArgs(b)] as const;
+      expectSameMemory(
+        run,
+        () => copier.pasteSample(...args),
+        (m) => referencePasteSample(m, own, partner, to, sampleBytes, start, b),
+        `run ${run}, own bytes ${start} before and ${tail} after`,
+      );
     }
   });
 
-  it('pastes random batches (own samples, empty and whole-image boxes) exactly like the reference', () => {
-    fc.assert(fc.property(arbSmallBatch, (batch) => firstDifference(batch) === -1));
+  /** Random blocks: up to 3 planes × 3 slices × 4 rows, runs 0–600 bytes, gaps 0–40, counts 0 included. */
+  const arbBlock = fc
+    .record({
+      planes: fc.integer({ min: 0, max: 3 }),
+      slices: fc.integer({ min: 0, max: 3 }),
+      rows: fc.integer({ min: 0, max: 4 }),
+      run: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 600 })),
+      gaps: fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 40 })),
+      start: fc.integer({ min: 0, max: 300 }),
+      tail: fc.integer({ min: 0, max: 300 }),
+      addresses: fc.tuple(
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.integer({ min: 0, max: 60_000 }),
+      ),
+      seed: fc.integer(),
+    })
+    .map(({ gaps: [rowGap, sliceGap, planeGap], ...r }) => {
+      const rowStride = r.run + rowGap;
+      const sliceStride = Math.max(1, r.rows) * rowStride + sliceGap;
+      const block: Block = {
+        ...r,
+        rowStride,
+        sliceStride,
+        planeStride: Math.max(1, r.slices) * sliceStride + planeGap,
+      };
+      const extent = r.planes * r.slices * r.rows === 0 ? 0 : block.planeStride * r.planes;
+      return { ...r, block, sampleBytes: r.start + extent + r.tail };
+    });
+
+  it('copyBlock on random blocks equals the reference', () => {
+    fc.assert(
+      fc.property(arbBlock, ({ block, addresses: [from, to], seed }) => {
+        const [a, b] = [from, 250_000 + to];
+        expectSameMemory(
+          seed,
+          () => copier.copyBlock(a, b, ...blockArgs(block)),
+          (m) => referenceCopyBlock(m, a, b, block),
+          'copyBlock',
+        );
+      }),
+    );
   });
-});
 
-describe('the wasm kernel on samples large enough for the single pass', () => {
-  beforeAll(() => useBackend('wasm'));
-
-  it.each(['NCHW', 'NHWC'] as const)('keeps NaN payloads and matches the reference (%s)', (dataFormat) => {
-    const shape: [number, number, number, number] = dataFormat === 'NCHW' ? [3, 2, 96, 100] : [3, 96, 100, 2];
-    expect(4 * 2 * 96 * 100).toBeGreaterThanOrEqual(SINGLE_PASS_SAMPLE_BYTES);
-    const words = new Int32Array(shape.reduce((a, b) => a * b));
-    // Signaling and quiet NaNs with payloads, -0 and subnormals among counting words.
-    const special = [0x7f800001, 0xff812345, 0x7fc00001, 0x80000000, 0x00000001];
-    for (let i = 0; i < words.length; i++) words[i] = i % 7 === 0 ? special[i % special.length] : i;
-    const partners = Int32Array.of(2, 1, 0);
-    const boxes: Box[] = [
-      { y1: 3, x1: 17, y2: 90, x2: 99 },
-      { y1: 0, x1: 0, y2: 96, x2: 100 },
-      { y1: 0, x1: 1, y2: 96, x2: 2 },
-    ];
-    const before = tf.memory().numTensors;
-    const images = tf.tensor4d(new Float32Array(words.buffer), shape, 'float32');
-    const backend = tf.backend() as BackendWasm;
-    expect(heapCopiersFor(backend)).toBeDefined();
-    const info = pasteOnHeap(backend, images, { partners, boxes: flat(boxes), dataFormat }, true);
-    const out = tf.engine().makeTensorFromTensorInfo(info);
-    const got = new Int32Array((out.dataSync() as Float32Array).buffer.slice(0));
-    const expected = Int32Array.from(referencePaste(words, shape, partners, boxes, dataFormat));
-    expect(got.findIndex((word, i) => word !== expected[i])).toBe(-1);
-    tf.dispose([images, out]);
-    expect(tf.memory().numTensors).toBe(before);
+  it('pasteSample on random blocks equals the reference (planes 0: the sample as it is)', () => {
+    fc.assert(
+      fc.property(arbBlock, ({ block, sampleBytes, start, addresses: [own, partner, to], seed }) => {
+        const [o, p, t] = [own, 130_000 + partner, 260_000 + to];
+        expectSameMemory(
+          seed,
+          () => copier.pasteSample(o, p, t, sampleBytes, start, ...blockArgs(block)),
+          (m) => referencePasteSample(m, o, p, t, sampleBytes, start, block),
+          'pasteSample',
+        );
+      }),
+    );
   });
 });

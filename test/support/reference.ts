@@ -32,3 +32,47 @@ export function range(n: number, offset = 0): Float32Array {
   for (let i = 0; i < n; i++) out[i] = i + offset;
   return out;
 }
+
+/** A box as its lower and upper (exclusive) bound on each spatial axis, outermost first. */
+export interface SpanBox {
+  lo: readonly number[];
+  hi: readonly number[];
+}
+
+/**
+ * Independent statement of the paste for any rank and layout, as a routing: for each output element of a
+ * batch of `shape` in `dataFormat` (e.g. `'NCDHW'`: one letter per axis), the flat index of the input
+ * element it is a copy of — the same position in `partners[n]` if it lies inside sample n's box on every
+ * spatial axis, else itself. Walks the tensor's own axes; shares no code with the package.
+ */
+export function pasteSources(
+  shape: readonly number[],
+  dataFormat: string,
+  partners: ArrayLike<number>,
+  boxes: readonly SpanBox[],
+): Int32Array {
+  const spatialAxes = [...dataFormat].flatMap((letter, axis) => ('DHW'.includes(letter) ? [axis] : []));
+  const strides = shape.map((_, axis) => shape.slice(axis + 1).reduce((a, b) => a * b, 1));
+  const size = shape.reduce((a, b) => a * b, 1);
+  const out = new Int32Array(size);
+  const index = new Array<number>(shape.length).fill(0);
+  for (let i = 0; i < size; i++) {
+    const n = index[0];
+    const { lo, hi } = boxes[n];
+    let inside = true;
+    for (let k = 0; k < spatialAxes.length && inside; k++) {
+      const at = index[spatialAxes[k]];
+      inside = at >= lo[k] && at < hi[k];
+    }
+    out[i] = inside ? i + (partners[n] - n) * strides[0] : i;
+    for (let axis = shape.length - 1; axis >= 0 && ++index[axis] === shape[axis]; axis--) index[axis] = 0;
+  }
+  return out;
+}
+
+/** The paste's gradient by that routing: each output element's upstream value added to its source. */
+export function routeGradient(sources: Int32Array, dy: ArrayLike<number>): Float64Array {
+  const dx = new Float64Array(sources.length);
+  sources.forEach((source, i) => (dx[source] += dy[i]));
+  return dx;
+}
