@@ -24,7 +24,8 @@ export async function generate(wat: string): Promise<string> {
     const features = { simd: true, bulk_memory: true, threads: true };
     const module = wabt.parseWat('copier.wat', source, features);
     try {
-      module.validate(features);
+      // validate takes the features too (its typings omit the parameter).
+      (module.validate as (features: object) => void)(features);
       return Buffer.from(module.toBinary({}).buffer).toString('base64');
     } finally {
       module.destroy();

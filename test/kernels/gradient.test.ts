@@ -4,6 +4,8 @@ import { afterEach, beforeAll, expect, it, vi } from 'vitest';
 import { applyCutmix, cutmixBatch } from '../../src/index.js';
 import { pasteComposite } from '../../src/kernels/composite.js';
 import { CUTMIX_PASTE_GRAD } from '../../src/kernels/names.js';
+import { pasteGradOnHeap } from '../../src/kernels/wasm/kernel.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ensureKernelsRegistered } from '../../src/kernels/register.js';
 import { DATA_FORMATS, type DataFormat } from '../../src/layout.js';
 import { describeEachBackend } from '../support/backends.js';
@@ -28,6 +30,14 @@ const GRAD_PATHS: GradPath[] = [
     name: 'runKernel(CutmixPasteGrad)',
     run: (_x, dy, cs) =>
       tf.engine().runKernel(CUTMIX_PASTE_GRAD, { dy }, attrsOf(cs) as unknown as tf.NamedAttrMap) as tf.Tensor,
+  },
+  {
+    // The wasm kernel without its compiled copier (engines that refuse it): JavaScript on heap views.
+    name: 'pasteGradOnHeap without the copier (wasm only; elsewhere the kernel again)',
+    run: (_x, dy, cs) =>
+      tf.getBackend() === 'wasm'
+        ? tf.engine().makeTensorFromTensorInfo(pasteGradOnHeap(tf.backend() as BackendWasm, dy, attrsOf(cs), null))
+        : (tf.engine().runKernel(CUTMIX_PASTE_GRAD, { dy }, attrsOf(cs) as unknown as tf.NamedAttrMap) as tf.Tensor),
   },
   {
     name: 'tf.grad through the composite (scatterND gradient)',

@@ -195,4 +195,36 @@ describe.each(memories)('compiled copier (shared memory: $shared)', ({ memory })
       }),
     );
   });
+
+  /** A block in whole float32 words: `arbBlock` with every size and address rounded to a multiple of 4. */
+  const arbFloatBlock = arbBlock.map((r) => {
+    const words = (v: number) => 4 * Math.ceil(v / 4);
+    const block = { ...r.block, run: words(r.block.run), rowStride: words(r.block.rowStride) };
+    block.sliceStride = Math.max(1, block.rows) * block.rowStride + words(r.block.sliceStride - r.block.rows * r.block.rowStride);
+    block.planeStride = Math.max(1, block.slices) * block.sliceStride + 4;
+    return { block, addresses: r.addresses.map(words), seed: r.seed };
+  });
+
+  it('addBlock adds a block of float32 into another; zeroBlock zeroes one; nothing else changes', () => {
+    fc.assert(
+      fc.property(arbFloatBlock, ({ block, addresses: [from, to], seed }) => {
+        const [a, b] = [from, 250_000 + to];
+        // Small integers as floats, so every sum is exact whatever the order.
+        const fill = (view: Float32Array) => view.forEach((_, i) => (view[i] = ((i * 7 + seed) % 19) - 9));
+        const heap = new Float32Array(memory.buffer, 0, size / 4);
+        fill(heap);
+        const expected = heap.slice();
+        for (const offset of runOffsets(block)) {
+          for (let k = 0; k < block.run; k += 4) expected[(b + offset + k) / 4] += expected[(a + offset + k) / 4];
+        }
+        copier.addBlock(a, b, ...blockArgs(block));
+        expect(Buffer.compare(Buffer.from(heap.buffer, 0, size), Buffer.from(expected.buffer)), 'addBlock').toBe(0);
+        fill(heap);
+        const zeroed = heap.slice();
+        for (const offset of runOffsets(block)) zeroed.fill(0, (b + offset) / 4, (b + offset + block.run) / 4);
+        copier.zeroBlock(b, ...blockArgs(block));
+        expect(Buffer.compare(Buffer.from(heap.buffer, 0, size), Buffer.from(zeroed.buffer)), 'zeroBlock').toBe(0);
+      }),
+    );
+  });
 });

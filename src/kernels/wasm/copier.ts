@@ -13,6 +13,18 @@ export type BlockCopier = (
   run: number,
 ) => void;
 
+/** `zeroBlock` of copier.wat: one box block at `to` set to zero bytes. */
+export type BlockZeroer = (
+  to: number,
+  planes: number,
+  planeStride: number,
+  slices: number,
+  sliceStride: number,
+  rows: number,
+  rowStride: number,
+  run: number,
+) => void;
+
 /** `pasteSample` of copier.wat: one output sample written in a single pass (bytes). */
 export type SamplePaster = (
   own: number,
@@ -29,9 +41,12 @@ export type SamplePaster = (
   run: number,
 ) => void;
 
-/** The compiled copier's two functions. */
+/** The compiled copier's functions. */
 export interface Copier {
   copyBlock: BlockCopier;
+  /** Adds a box block of float32 into another (`copyBlock`'s arguments). */
+  addBlock: BlockCopier;
+  zeroBlock: BlockZeroer;
   pasteSample: SamplePaster;
 }
 
@@ -52,7 +67,12 @@ export function copierFor(memory: WebAssembly.Memory): Copier | null {
     try {
       const module = new WebAssembly.Module(decode(shared ? COPIER_WASM_SHARED : COPIER_WASM));
       const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-      copier = { copyBlock: exports.copyBlock as BlockCopier, pasteSample: exports.pasteSample as SamplePaster };
+      copier = {
+        copyBlock: exports.copyBlock as BlockCopier,
+        addBlock: exports.addBlock as BlockCopier,
+        zeroBlock: exports.zeroBlock as BlockZeroer,
+        pasteSample: exports.pasteSample as SamplePaster,
+      };
     } catch {
       copier = null;
     }

@@ -62,10 +62,32 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $bytes))))
 
-  ;; Copies one box block from $from to $to (the same block offsets in both): the box rows pasted over a
-  ;; batch already copied. Runs are short here, so memory.copy only from 128 bytes.
-  (func (export "copyBlock")
-    (param $from i32) (param $to i32)
+  ;; Adds the $n bytes of float32 at $from into those at $to (the gradient's scatter-add), four at a time.
+  (func $add (param $from i32) (param $to i32) (param $n i32)
+    (local $i i32)
+    (block $four_done
+      (loop $four
+        (br_if $four_done (i32.gt_u (i32.add (local.get $i) (i32.const 16)) (local.get $n)))
+        (v128.store (i32.add (local.get $to) (local.get $i))
+          (f32x4.add
+            (v128.load (i32.add (local.get $to) (local.get $i)))
+            (v128.load (i32.add (local.get $from) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $four)))
+    (block $one_done
+      (loop $one
+        (br_if $one_done (i32.ge_u (local.get $i) (local.get $n)))
+        (f32.store (i32.add (local.get $to) (local.get $i))
+          (f32.add
+            (f32.load (i32.add (local.get $to) (local.get $i)))
+            (f32.load (i32.add (local.get $from) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 4)))
+        (br $one))))
+
+  ;; Runs $op on every run of one box block, at the same block offsets from $from and $to: 0 copies
+  ;; (memory.copy only from 128 bytes: these runs are short), 1 adds float32, 2 zeroes $to.
+  (func $block
+    (param $op i32) (param $from i32) (param $to i32)
     (param $planes i32) (param $planeStride i32)
     (param $slices i32) (param $sliceStride i32)
     (param $rows i32) (param $rowStride i32)
@@ -84,11 +106,23 @@
             (block $rows_done
               (loop $row
                 (br_if $rows_done (i32.ge_u (local.get $r) (local.get $rows)))
-                (call $copy
-                  (i32.add (local.get $from) (local.get $rowAt))
-                  (i32.add (local.get $to) (local.get $rowAt))
-                  (local.get $run)
-                  (i32.const 128))
+                (block $done
+                  (block $zero
+                    (block $add
+                      (block $copy
+                        (br_table $copy $add $zero (local.get $op)))
+                      (call $copy
+                        (i32.add (local.get $from) (local.get $rowAt))
+                        (i32.add (local.get $to) (local.get $rowAt))
+                        (local.get $run)
+                        (i32.const 128))
+                      (br $done))
+                    (call $add
+                      (i32.add (local.get $from) (local.get $rowAt))
+                      (i32.add (local.get $to) (local.get $rowAt))
+                      (local.get $run))
+                    (br $done))
+                  (memory.fill (i32.add (local.get $to) (local.get $rowAt)) (i32.const 0) (local.get $run)))
                 (local.set $rowAt (i32.add (local.get $rowAt) (local.get $rowStride)))
                 (local.set $r (i32.add (local.get $r) (i32.const 1)))
                 (br $row)))
@@ -97,6 +131,27 @@
             (br $slice)))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $plane))))
+
+  ;; The box block copied from $from to $to: the box rows pasted over a batch already copied.
+  (func (export "copyBlock")
+    (param $from i32) (param $to i32) (param $planes i32) (param $planeStride i32) (param $slices i32)
+    (param $sliceStride i32) (param $rows i32) (param $rowStride i32) (param $run i32)
+    (call $block (i32.const 0) (local.get $from) (local.get $to) (local.get $planes) (local.get $planeStride)
+      (local.get $slices) (local.get $sliceStride) (local.get $rows) (local.get $rowStride) (local.get $run)))
+
+  ;; The box block of float32 at $from added into the one at $to: a gradient sent to the partner.
+  (func (export "addBlock")
+    (param $from i32) (param $to i32) (param $planes i32) (param $planeStride i32) (param $slices i32)
+    (param $sliceStride i32) (param $rows i32) (param $rowStride i32) (param $run i32)
+    (call $block (i32.const 1) (local.get $from) (local.get $to) (local.get $planes) (local.get $planeStride)
+      (local.get $slices) (local.get $sliceStride) (local.get $rows) (local.get $rowStride) (local.get $run)))
+
+  ;; The box block at $to zeroed: where a mixed sample's output came from its partner.
+  (func (export "zeroBlock")
+    (param $to i32) (param $planes i32) (param $planeStride i32) (param $slices i32)
+    (param $sliceStride i32) (param $rows i32) (param $rowStride i32) (param $run i32)
+    (call $block (i32.const 2) (local.get $to) (local.get $to) (local.get $planes) (local.get $planeStride)
+      (local.get $slices) (local.get $sliceStride) (local.get $rows) (local.get $rowStride) (local.get $run)))
 
   ;; Writes one output sample of $sampleBytes at $to in a single pass, every byte once: its own bytes (at
   ;; $own) up to each box run, the partner's run (at $partner), …, then its own bytes after the last run.

@@ -85,14 +85,31 @@ function cutmixPasteWasm({ inputs, attrs, backend }: WasmArgs<'images'>): Tensor
   return pasteOnHeap(backend, inputs.images, attrs, memory === undefined ? null : copierFor(memory));
 }
 
-/** The paste's gradient on the heap (float32), see `pasteGradElements`. */
-function cutmixPasteGradWasm({ inputs, attrs, backend }: WasmArgs<'dy'>): TensorInfo {
-  const { dy } = inputs;
+/**
+ * The paste's gradient on the heap (float32), as `pasteGradElements` computes it: `dy` copied, each mixed
+ * sample's box zeroed, each box's `dy` added to the partner's; with the copier, the box work runs compiled.
+ */
+export function pasteGradOnHeap(backend: BackendWasm, dy: TensorInfo, attrs: CutmixPasteAttrs, copier: Copier | null): TensorInfo {
   const g = pasteGeometry(dy.shape, attrs.dataFormat);
   const size = g.n * g.sampleSize;
-  return withOutput(backend, dy, 'float32', (from, to) =>
-    pasteGradElements(heapFloats(backend, from, size), heapFloats(backend, to, size), g, attrs.partners, attrs.boxes),
-  );
+  return withOutput(backend, dy, 'float32', (from, to) => {
+    if (copier === null) return pasteGradElements(heapFloats(backend, from, size), heapFloats(backend, to, size), g, attrs.partners, attrs.boxes);
+    heapBytes(backend).copyWithin(to, from, from + 4 * size);
+    const sampleBytes = 4 * g.sampleSize;
+    const blocks = Array.from({ length: g.n }, (_, s) => byteBlock(g, attrs, s, 4));
+    blocks.forEach((b, s) => b && copier.zeroBlock(to + s * sampleBytes + b.start, b.planes, b.planeStride, b.slices, b.sliceStride, b.rows, b.rowStride, b.run));
+    blocks.forEach(
+      (b, s) =>
+        b &&
+        copier.addBlock(from + s * sampleBytes + b.start, to + attrs.partners[s] * sampleBytes + b.start,
+          b.planes, b.planeStride, b.slices, b.sliceStride, b.rows, b.rowStride, b.run),
+    );
+  });
+}
+
+function cutmixPasteGradWasm({ inputs, attrs, backend }: WasmArgs<'dy'>): TensorInfo {
+  const memory = heapMemory(backend);
+  return pasteGradOnHeap(backend, inputs.dy, attrs, memory === undefined ? null : copierFor(memory));
 }
 
 /** The wasm kernels; registered lazily by `ensureKernelsRegistered`. */
