@@ -1,11 +1,13 @@
 import type { DataFormat } from '../layout.js';
 
 /**
- * Kernel name of the CutMix paste, registered per backend with `tf.registerKernel`.
+ * Kernel name of the CutMix paste, registered per backend with `tf.registerKernel` on the package's first
+ * paste (cpu, wasm, webgl and webgpu; other backends use a stock-op fallback).
  *
  * @example
  * ```ts
- * // Is the fast kernel available on the active backend, or will the stock-op fallback run?
+ * const mixed = cutmixBatch(xs, ys, { seed: 1 });  // the first paste registers the kernels
+ * // Did the fast kernel run on the active backend, or the stock-op fallback?
  * const fast = tf.getKernel(CUTMIX_PASTE, tf.getBackend()) !== undefined;
  * ```
  */
