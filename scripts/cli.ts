@@ -5,6 +5,7 @@
  * @example
  * ```ts
  * const args = parseCli(process.argv.slice(2), {
+ *   command: 'bench',
  *   usage: 'npm run bench [-- --quick] [--write]',
  *   options: { quick: { type: 'boolean', help: 'a CI-sized run' } },
  * });
@@ -21,6 +22,8 @@ type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
 };
 
 export interface CliSpec<O extends Record<string, OptionSpec>> {
+  /** The command's name in error messages, e.g. `bench`. */
+  command: string;
   /** The first line of `--help`: how the command is called. */
   usage: string;
   /** Extra lines after the flags in `--help`. */
@@ -34,6 +37,12 @@ type Parsed<O extends Record<string, OptionSpec>> = {
 
 /** Thrown (and turned into a one-line message by {@link runCli}) for bad command lines. */
 export class UsageError extends Error {}
+
+/** Prints `<command>: <message> (see --help)` on stderr and exits with code 2. */
+export function exitUsage(command: string, message: string): never {
+  console.error(`${command}: ${message} (see --help)`);
+  process.exit(2);
+}
 
 /** The `--help` text of `spec`. */
 export function helpText(spec: CliSpec<Record<string, OptionSpec>>): string {
@@ -52,8 +61,8 @@ export function helpText(spec: CliSpec<Record<string, OptionSpec>>): string {
 }
 
 /**
- * Parses `argv` against `spec`. Prints the help and exits 0 on `--help`; throws {@link UsageError} on an
- * unknown flag, a missing value or a positional argument.
+ * Parses `argv` against `spec`. Prints the help and exits 0 on `--help`; on an unknown flag, a missing value
+ * or a positional argument, prints one line and exits 2 ({@link exitUsage}).
  */
 export function parseCli<O extends Record<string, OptionSpec>>(argv: string[], spec: CliSpec<O>): Parsed<O> {
   const options: ParseArgsConfig['options'] = { help: { type: 'boolean' } };
@@ -67,8 +76,7 @@ export function parseCli<O extends Record<string, OptionSpec>>(argv: string[], s
   } catch (error) {
     if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw error;
     // parseArgs's messages are one line already ("Unknown option '--fast'. ..."); keep the first sentence.
-    const message = error instanceof Error ? error.message.split('. ')[0].replace(/\.$/, '') : String(error);
-    throw new UsageError(message);
+    exitUsage(spec.command, (error as Error).message.split('. ')[0].replace(/\.$/, ''));
   }
   if (values.help) {
     console.log(helpText(spec as CliSpec<Record<string, OptionSpec>>));
@@ -98,11 +106,7 @@ export async function runCli(command: string, main: () => Promise<void> | void):
   try {
     await main();
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${command}: ${error.message} (see --help)`);
-      process.exitCode = 2;
-      return;
-    }
+    if (error instanceof UsageError) exitUsage(command, error.message);
     console.error(error);
     process.exitCode = 1;
   }

@@ -55,7 +55,12 @@ export const PROJECTS: Project[] = [
     packages: [`@tensorflow/tfjs@${LATEST}`, `@tensorflow/tfjs-backend-wasm@${LATEST}`],
     coreVersion: LATEST,
     hasData: true,
-    runtime: { tf: '@tensorflow/tfjs', imports: ['@tensorflow/tfjs-backend-wasm'], data: 'union', backends: ['cpu', 'wasm'] },
+    runtime: {
+      tf: '@tensorflow/tfjs',
+      imports: ['@tensorflow/tfjs-backend-wasm'],
+      data: 'union',
+      backends: ['cpu', 'wasm'],
+    },
   },
   split(`no-data-${LATEST}`, LATEST, false),
 ];
@@ -66,8 +71,16 @@ const STRICT = { strict: true, noEmit: true, target: 'es2020' };
 
 /** Each is one `tsc -p`; `files` name the typed sources for projects with tfjs-data ('typed' → 'typed-root' without). */
 export const TSC_VARIANTS: { name: string; options: Record<string, unknown>; files: string[] }[] = [
-  { name: 'node16', options: { ...STRICT, module: 'node16', moduleResolution: 'node16' }, files: ['typed.mts', 'typed.cts'] },
-  { name: 'nodenext', options: { ...STRICT, module: 'nodenext', moduleResolution: 'nodenext' }, files: ['typed.mts', 'typed.cts'] },
+  {
+    name: 'node16',
+    options: { ...STRICT, module: 'node16', moduleResolution: 'node16' },
+    files: ['typed.mts', 'typed.cts'],
+  },
+  {
+    name: 'nodenext',
+    options: { ...STRICT, module: 'nodenext', moduleResolution: 'nodenext' },
+    files: ['typed.mts', 'typed.cts'],
+  },
   { name: 'bundler', options: { ...STRICT, module: 'esnext', moduleResolution: 'bundler' }, files: ['typed.ts'] },
   { name: 'node10', options: { ...STRICT, module: 'commonjs', moduleResolution: 'node10' }, files: ['typed.ts'] },
 ];

@@ -65,7 +65,9 @@ async function pack(dir: string): Promise<string> {
     unpackedSize: number;
     files: { path: string; size: number }[];
   }[];
-  console.log(`packed ${info.filename}: ${info.files.length} files, ${info.size} B packed, ${info.unpackedSize} B unpacked (${seconds(started)})`);
+  console.log(
+    `packed ${info.filename}: ${info.files.length} files, ${info.size} B packed, ${info.unpackedSize} B unpacked (${seconds(started)})`,
+  );
   for (const f of info.files) console.log(`  ${String(f.size).padStart(7)}  ${f.path}`);
   return join(dir, info.filename);
 }
@@ -88,12 +90,27 @@ async function install(project: Project, tarball: string): Promise<string> {
     const files = v.files.map((f) => (project.hasData ? f : f.replace('typed', 'typed-root')));
     const config = (names: string[]) => JSON.stringify({ compilerOptions: v.options, files: names }, null, 2);
     writeFileSync(join(dir, `tsconfig.${v.name}.json`), config(files));
-    writeFileSync(join(dir, `tsconfig.${v.name}.baseline.json`), config(files.map((f) => f.replace(/typed(-root)?/, 'baseline'))));
+    writeFileSync(
+      join(dir, `tsconfig.${v.name}.baseline.json`),
+      config(files.map((f) => f.replace(/typed(-root)?/, 'baseline'))),
+    );
   }
   const started = performance.now();
-  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', tarball, ...project.packages];
+  const args = [
+    'install',
+    '--prefer-offline',
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+    tarball,
+    ...project.packages,
+  ];
   const { code, out } = await sh('npm', args, dir);
-  record(`[${project.name}] npm install ${project.packages.join(' ')}`, code === 0, code ? out.trim() : seconds(started));
+  record(
+    `[${project.name}] npm install ${project.packages.join(' ')}`,
+    code === 0,
+    code ? out.trim() : seconds(started),
+  );
   if (code !== 0) throw new Error(`install failed in ${dir}`);
   return dir;
 }
@@ -115,7 +132,11 @@ async function typecheck(project: Project, dir: string, variant: string): Promis
   const own = [...errorLines(out)].filter((l) => !errorLines(base.out).has(l));
   if (base.code !== 0 && own.length === 0) {
     const where = [...new Set([...errorLines(base.out)].map((l) => l.split('(')[0]))].join(', ');
-    return record(name, true, `no errors of its own; tfjs's declarations fail alone too (${errorLines(base.out).size} in ${where})`);
+    return record(
+      name,
+      true,
+      `no errors of its own; tfjs's declarations fail alone too (${errorLines(base.out).size} in ${where})`,
+    );
   }
   record(name, false, out.trim());
 }
@@ -125,7 +146,11 @@ async function testProject(project: Project, tarball: string, keep: boolean): Pr
   try {
     const ls = await sh('npm', ['ls', '@tensorflow/tfjs-core', '--all', '--parseable'], dir);
     const copies = new Set(ls.out.split('\n').filter((l) => l.includes('node_modules')));
-    const version = (JSON.parse(readFileSync(join(dir, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')) as { version: string }).version;
+    const version = (
+      JSON.parse(readFileSync(join(dir, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
     record(
       `[${project.name}] one tfjs-core in npm ls (${version})`,
       copies.size === 1 && version === project.coreVersion,
@@ -141,12 +166,22 @@ async function testProject(project: Project, tarball: string, keep: boolean): Pr
     await Promise.all(TSC_VARIANTS.map((v) => typecheck(project, dir, v.name)));
     if (!project.hasData) {
       // /data's declarations import tfjs-data: without it tsc must fail and name the package to install.
-      writeFileSync(join(dir, 'needs-data.ts'), "import { cutmixDataset } from 'tfjs-cutmix/data';\nexport { cutmixDataset };\n");
+      writeFileSync(
+        join(dir, 'needs-data.ts'),
+        "import { cutmixDataset } from 'tfjs-cutmix/data';\nexport { cutmixDataset };\n",
+      );
       const options = TSC_VARIANTS.find((v) => v.name === 'bundler')?.options;
-      writeFileSync(join(dir, 'tsconfig.needs-data.json'), JSON.stringify({ compilerOptions: options, files: ['needs-data.ts'] }));
+      writeFileSync(
+        join(dir, 'tsconfig.needs-data.json'),
+        JSON.stringify({ compilerOptions: options, files: ['needs-data.ts'] }),
+      );
       const { code, out } = await sh(process.execPath, [TSC, '-p', 'tsconfig.needs-data.json'], dir);
       const named = out.includes("Cannot find module '@tensorflow/tfjs-data'");
-      record(`[${project.name}] tfjs-cutmix/data without tfjs-data: tsc names the missing package`, code !== 0 && named, named ? '' : out.trim());
+      record(
+        `[${project.name}] tfjs-cutmix/data without tfjs-data: tsc names the missing package`,
+        code !== 0 && named,
+        named ? '' : out.trim(),
+      );
     }
   } finally {
     if (keep) console.log(`  kept ${dir}`);
@@ -156,9 +191,14 @@ async function testProject(project: Project, tarball: string, keep: boolean): Pr
 
 await runCli('test:package', async () => {
   const args = parseCli(process.argv.slice(2), {
+    command: 'test:package',
     usage: 'npm run test:package [-- --only NAME[,NAME]] [--tarball FILE] [--keep]',
     options: {
-      only: { type: 'string', value: 'NAMES', help: `run only these projects (${PROJECTS.map((p) => p.name).join(', ')})` },
+      only: {
+        type: 'string',
+        value: 'NAMES',
+        help: `run only these projects (${PROJECTS.map((p) => p.name).join(', ')})`,
+      },
       tarball: { type: 'string', value: 'FILE', help: 'test this tarball instead of packing the working tree' },
       keep: { type: 'boolean', help: 'keep the consumer projects (their paths are printed)' },
     },

@@ -7,6 +7,7 @@
  * and disposes what it made; the runner asserts `tf.memory().numTensors` is unchanged after every check.
  */
 'use strict';
+/* global module */
 
 function check(ok, message) {
   if (!ok) throw new Error(message);
@@ -19,8 +20,14 @@ function close(a, b, tol = 1e-5) {
 /** A [n, c, h, w] float32 batch whose every element is distinct, and labels 0..n-1 mod k. */
 function batch(tf, n, c, h, w, k) {
   const size = n * c * h * w;
-  const images = tf.tensor4d(Float32Array.from({ length: size }, (_, i) => i + 0.25), [n, c, h, w]);
-  const labels = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % k), 'int32');
+  const images = tf.tensor4d(
+    Float32Array.from({ length: size }, (_, i) => i + 0.25),
+    [n, c, h, w],
+  );
+  const labels = tf.tensor1d(
+    Int32Array.from({ length: n }, (_, i) => i % k),
+    'int32',
+  );
   return { images, labels, size };
 }
 
@@ -81,7 +88,10 @@ const CHECKS = [
       const loss = lib.cutmixLoss(logits, labelsA, labelsB, lam);
       try {
         const rows = [0, 1, 2].map((i) => values.slice(i * k, (i + 1) * k));
-        const [a, b] = [[0, 2, 1], [1, 2, 0]];
+        const [a, b] = [
+          [0, 2, 1],
+          [1, 2, 0],
+        ];
         const expected = rows.reduce((s, row, i) => s + lam[i] * ce(row, a[i]) + (1 - lam[i]) * ce(row, b[i]), 0) / 3;
         check(close(loss.dataSync()[0], expected, 1e-5), `loss ${loss.dataSync()[0]} ≠ ${expected}`);
       } finally {
@@ -99,7 +109,10 @@ const CHECKS = [
         const got = Array.from(targets.dataSync());
         const expected = [0.75, 0, 0.25, 0, 0, 0, 0, 1];
         check(targets.shape.join() === '2,4', `shape ${targets.shape}`);
-        check(got.every((v, i) => close(v, expected[i])), `targets ${got}`);
+        check(
+          got.every((v, i) => close(v, expected[i])),
+          `targets ${got}`,
+        );
       } finally {
         tf.dispose([labelsA, labelsB, targets]);
       }
@@ -120,7 +133,10 @@ const CHECKS = [
         check(close(loss.dataSync()[0], direct.dataSync()[0]), 'loss() ≠ cutmixLoss on the kept labels');
         cutmix.training = false;
         const plain = cutmix.mix(images, labels);
-        check(Array.from(plain.lam).every((v) => v === 1), 'evaluation mode leaves λ = 1');
+        check(
+          Array.from(plain.lam).every((v) => v === 1),
+          'evaluation mode leaves λ = 1',
+        );
         check(plain.images.dataSync().join() === images.dataSync().join(), 'evaluation mode passes images through');
         tf.dispose(plain.images);
       } finally {
@@ -144,7 +160,8 @@ const CHECKS = [
           check(b.xs.shape.join() === '4,4,4,1', `xs shape ${b.xs.shape}`);
           check(b.ys.shape.join() === '4,4', `ys shape ${b.ys.shape}`);
           const t = b.ys.dataSync();
-          for (let i = 0; i < 4; i++) check(close(t[4 * i] + t[4 * i + 1] + t[4 * i + 2] + t[4 * i + 3], 1), 'rows sum to 1');
+          for (let i = 0; i < 4; i++)
+            check(close(t[4 * i] + t[4 * i + 1] + t[4 * i + 2] + t[4 * i + 3], 1), 'rows sum to 1');
         }
       } finally {
         tf.dispose([xs, ys, ...xItems, ...yItems, ...batches.flatMap((b) => [b.xs, b.ys])]);

@@ -1,6 +1,8 @@
 // CommonJS consumer: loads the installed tarball with `require`, as a user's CommonJS module does, and runs
 // the checks. The tfjs modules to load come from consumer.json (written by scripts/test-package.ts).
 'use strict';
+/* global require */
+/* eslint-disable @typescript-eslint/no-require-imports -- requiring the package is what this file tests */
 const lib = require('tfjs-cutmix');
 const libData = require('tfjs-cutmix/data');
 const { runChecks } = require('./checks.cjs');
@@ -13,6 +15,8 @@ const data = config.data === 'union' ? tf.data : config.data ? require(config.da
 
 runChecks({ tf, data, lib, libData, backends: config.backends }).then(({ passed, skipped, failures }) => {
   for (const f of failures) console.error(f);
-  console.log(`cjs consumer (tfjs-core ${tf.version_core}): ${passed} checks passed, ${failures.length} failed, ${skipped} skipped`);
+  console.log(
+    `cjs consumer (tfjs-core ${tf.version_core}): ${passed} checks passed, ${failures.length} failed, ${skipped} skipped`,
+  );
   process.exitCode = failures.length ? 1 : 0;
 });

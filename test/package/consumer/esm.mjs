@@ -2,6 +2,7 @@
 // The tfjs modules to load come from consumer.json (written by scripts/test-package.ts), so the same script
 // runs against tfjs-core + backends or the @tensorflow/tfjs union package.
 import { readFileSync } from 'node:fs';
+import { URL } from 'node:url';
 import * as lib from 'tfjs-cutmix';
 import * as libData from 'tfjs-cutmix/data';
 import checks from './checks.cjs';
@@ -19,5 +20,7 @@ const data = config.data === 'union' ? tf.data : config.data ? await load(config
 
 const { passed, skipped, failures } = await checks.runChecks({ tf, data, lib, libData, backends: config.backends });
 for (const f of failures) console.error(f);
-console.log(`esm consumer (tfjs-core ${tf.version_core}): ${passed} checks passed, ${failures.length} failed, ${skipped} skipped`);
+console.log(
+  `esm consumer (tfjs-core ${tf.version_core}): ${passed} checks passed, ${failures.length} failed, ${skipped} skipped`,
+);
 process.exitCode = failures.length ? 1 : 0;
