@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PNG } from 'pngjs';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../docs/examples/demo.js';
 import { score } from '../docs/examples/demo/metrics.js';
@@ -39,7 +39,15 @@ describe('npm run demo -- --quick', () => {
     expect(result.runs[0].lastEpochObjective).not.toBe(result.runs[1].lastEpochObjective);
     expect(result.numTensorsAfter).toBe(result.numTensorsBefore);
 
-    const png = PNG.sync.read(readFileSync(result.imagePath as string));
+    // Decoded with the same canvas library the demo draws with.
+    const image = await loadImage(readFileSync(result.imagePath as string));
+    const canvas = createCanvas(image.width, image.height);
+    canvas.getContext('2d').drawImage(image, 0, 0);
+    const png = {
+      width: image.width,
+      height: image.height,
+      data: canvas.getContext('2d').getImageData(0, 0, image.width, image.height).data,
+    };
     expect([png.width, png.height]).toEqual([16 + 3 * (224 + 16), 16 + 3 * (224 + 28 + 16)]);
     // Each tile is grey digits on black with an orange outline: some pixels of each kind, in the first tile.
     const colours = new Set<string>();
@@ -51,6 +59,12 @@ describe('npm run demo -- --quick', () => {
       }
     }
     expect(colours).toEqual(new Set(['black', 'grey', 'outline']));
+    // The caption under the first tile is drawn in the font the demo ships (dark ink on the white strip).
+    let ink = 0;
+    for (let y = 16 + 224; y < 16 + 224 + 28; y++) {
+      for (let x = 16; x < 16 + 224; x++) if (png.data[4 * (y * png.width + x)] < 128) ink++;
+    }
+    expect(ink).toBeGreaterThan(100);
   });
 });
 
