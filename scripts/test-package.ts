@@ -121,7 +121,7 @@ const errorLines = (out: string) => new Set(out.split('\n').filter((l) => l.incl
 /**
  * `tsc -p tsconfig.<variant>.json`. When it fails, the same settings compile a file that imports only
  * tfjs-core: errors that also appear there come from tfjs's own declarations (tfjs-core < 4.10 depends on
- * @types/webgl-ext, which clashes with TypeScript 5's DOM library), not from this package, and are reported
+ * @types/webgl-ext, which clashes with current TypeScript's DOM library), not from this package, and are reported
  * as such; any other error fails.
  */
 async function typecheck(project: Project, dir: string, variant: string): Promise<void> {
