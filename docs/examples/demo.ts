@@ -26,7 +26,8 @@ import { score, type Scores } from './demo/metrics.js';
 import { loadDigits, NUM_CLASSES, PIXELS, shuffled, SIDE, type Digits } from './demo/mnist.js';
 import { buildCnn, cloneCnn } from './demo/model.js';
 import { renderGrid, type Tile } from './demo/picture.js';
-import cliProgress from 'cli-progress';
+import { progressBar } from './demo/progress.js';
+import { formatTable } from './demo/table.js';
 import { registerWasmConv2dFilterGrad } from './demo/wasm_conv2d_filter_grad.js';
 
 export interface DemoOptions {
@@ -108,30 +109,6 @@ async function evaluate(model: tfl.Sequential, data: Digits): Promise<Scores> {
   return score(probs, data.labels, NUM_CLASSES);
 }
 
-/**
- * Steps done, the smoothed loss and the time left, on stderr: redrawn in place on a terminal, a line every
- * 5 s (and at the end) in a pipe or CI log.
- */
-function progressBar(name: string, total: number): cliProgress.SingleBar {
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${name.padEnd(7)} {bar} {value}/{total} steps  loss {loss}  elapsed {duration_formatted}  ETA {eta_formatted}`,
-      stream: process.stderr,
-      noTTYOutput: true,
-      notTTYSchedule: 5000,
-      hideCursor: true,
-      etaBuffer: 50,
-      formatTime: (t: number) => {
-        const s = Math.max(0, Math.round(t));
-        return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-      },
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  bar.start(total, 0, { loss: '…' });
-  return bar;
-}
-
 /** One training run: the same batches in the same order for both runs; `cutmix` decides the loss. */
 async function train(
   name: RunResult['name'],
@@ -196,25 +173,6 @@ function mixedTiles(data: Digits, seed: number): Tile[] {
   }));
   tf.dispose([xs, ys, mixed.images, mixed.labelsA, mixed.labelsB]);
   return tiles;
-}
-
-function formatTable(result: DemoResult): string {
-  const rows = [
-    ['run', 'train objective', 'train loss', 'train acc', 'test acc', 'test loss', 'ECE (15 bins)', 'wall time'],
-    ...result.runs.map((r) => [
-      r.name,
-      r.lastEpochObjective.toFixed(4),
-      r.train.loss.toFixed(4),
-      `${(100 * r.train.accuracy).toFixed(2)} %`,
-      `${(100 * r.test.accuracy).toFixed(2)} %`,
-      r.test.loss.toFixed(4),
-      r.test.ece.toFixed(4),
-      `${r.seconds.toFixed(1)} s`,
-    ]),
-  ];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
-  return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
 /**
@@ -298,36 +256,6 @@ export async function main(options: DemoOptions = {}): Promise<DemoResult> {
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { exitUsage, numberFlag, parseCli, runCli } = await import('../../scripts/cli.js');
-  const args = parseCli(process.argv.slice(2), {
-    command: 'demo',
-    usage:
-      'npm run demo [-- --quick | --write] [--epochs N] [--seed N] [--cutmix-prob P] [--backend B] [--out-dir DIR] [--no-image]',
-    options: {
-      quick: { type: 'boolean', help: 'a CI-sized run: 300 training digits, 2 epochs (seconds)' },
-      write: { type: 'boolean', help: 'a full run that updates docs/images/cutmix-batch.png (the README picture)' },
-      epochs: { type: 'string', value: 'N', help: 'passes over the training set (default 30)' },
-      seed: { type: 'string', value: 'N', help: 'seed for data order, weights and CutMix draws (default 42)' },
-      'cutmix-prob': { type: 'string', value: 'P', help: 'chance that CutMix mixes a batch (default 0.5)' },
-      backend: { type: 'string', value: 'B', help: "'wasm' (default) or 'cpu'" },
-      'out-dir': { type: 'string', value: 'DIR', help: 'where the PNG goes (default .tmp/demo)' },
-      'no-image': { type: 'boolean', help: 'draw no PNG' },
-    },
-  });
-  if (args.quick && args.write) exitUsage('demo', '--write takes a full run: a quick picture is not committed');
-  if (args.write && args['out-dir'] !== undefined) exitUsage('demo', '--write and --out-dir name two places');
-  if (args.backend !== undefined && args.backend !== 'wasm' && args.backend !== 'cpu') {
-    exitUsage('demo', `--backend must be 'wasm' or 'cpu', but got '${args.backend}'`);
-  }
-  await runCli('demo', async () => {
-    await main({
-      quick: args.quick,
-      epochs: numberFlag('epochs', args.epochs, (n) => Number.isInteger(n) && n > 0, 'a positive integer'),
-      seed: numberFlag('seed', args.seed, Number.isInteger, 'an integer'),
-      cutmixProb: numberFlag('cutmix-prob', args['cutmix-prob'], (p) => p >= 0 && p <= 1, 'in [0, 1]'),
-      backend: args.backend as DemoOptions['backend'],
-      outDir: args.write ? join(ROOT, 'docs', 'images') : args['out-dir'],
-      image: !args['no-image'],
-    });
-  });
+  const { demoOptions } = await import('./demo/args.js');
+  await main(demoOptions(process.argv.slice(2), join(ROOT, 'docs', 'images')));
 }
