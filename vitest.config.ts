@@ -1,6 +1,22 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const src = (file: string) => fileURLToPath(new URL(`./src/${file}`, import.meta.url));
+
+// tfjs-backend-cpu greets every new process with this banner (one per test file, since each file has its
+// own fork). Dropped here rather than with tfjs's IS_TEST flag, which also turns on leak checks that fail
+// wasm kernels, or PROD, which would hide every other tfjs warning too.
+const CPU_BANNER = 'looks like you are running TensorFlow.js in Node.js';
+
 export default defineConfig({
+  resolve: {
+    // The examples import 'tfjs-cutmix' as a user writes it; in tests that is the source under test (the
+    // built package is tested as a user installs it by `npm run test:package`).
+    alias: [
+      { find: /^tfjs-cutmix$/, replacement: src('index.ts') },
+      { find: /^tfjs-cutmix\/data$/, replacement: src('data.ts') },
+    ],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/browser/**', 'node_modules/**'],
@@ -9,5 +25,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // One fork per file keeps tfjs engine state (backends, registered kernels) separate between files.
     pool: 'forks',
+    onConsoleLog: (log) => !log.includes(CPU_BANNER),
   },
 });

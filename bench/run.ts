@@ -1,7 +1,9 @@
 /**
- * `npm run bench [-- --quick]`: times the CutMix paste on the cpu and wasm backends for three batch
- * shapes, writes bench/results/latest.json and regenerates the results section of docs/benchmarks.md.
- * Progress goes to stderr; the full run takes about a minute on 2 cores, `--quick` about 30 s.
+ * `npm run bench [-- --quick] [--write]`: times the CutMix paste on the cpu and wasm backends for three
+ * batch shapes and prints the results table. The committed results (bench/results/latest.json and the
+ * results section of docs/benchmarks.md) change only with `--write` on a full run; otherwise both go to
+ * .tmp/bench/ (ignored by git). Progress goes to stderr; the full run takes a few minutes on 2 cores,
+ * `--quick` about 30 s.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -10,10 +12,20 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import * as prettier from 'prettier';
 import { fileURLToPath } from 'node:url';
+import { exitUsage, parseCli } from '../scripts/cli.js';
 import { evaluateTargets, LIMIT, renderMarkdown, spliceResults, type BenchReport, type Machine } from './report.js';
 import { benchShape, type BackendName, type Budget, type Shape4, type ShapeResult } from './suite.js';
 
-const quick = process.argv.includes('--quick');
+const args = parseCli(process.argv.slice(2), {
+  command: 'bench',
+  usage: 'npm run bench [-- --quick] [--write]',
+  options: {
+    quick: { type: 'boolean', help: 'a CI-sized run (fewer rounds); results go to .tmp/bench/' },
+    write: { type: 'boolean', help: 'a full run that updates bench/results/latest.json and docs/benchmarks.md' },
+  },
+});
+const quick = args.quick ?? false;
+if (quick && args.write) exitUsage('bench', '--write takes a full run: quick figures are not committed');
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const SHAPES: Shape4[] = [
@@ -89,16 +101,24 @@ async function main(): Promise<void> {
     targets: evaluateTargets(results),
   };
 
-  mkdirSync(`${root}bench/results`, { recursive: true });
-  writeFileSync(`${root}bench/results/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
-  const page = `${root}docs/benchmarks.md`;
+  // Only a full run asked to --write touches the committed results; every other run writes a scratch copy.
+  const commit = args.write ?? false;
+  const outDir = commit ? `${root}bench/results` : `${root}.tmp/bench`;
+  const page = commit ? `${root}docs/benchmarks.md` : `${outDir}/benchmarks.md`;
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(`${outDir}/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
+  const committedPage = `${root}docs/benchmarks.md`;
   const markdown = renderMarkdown(report);
-  const spliced = spliceResults(existsSync(page) ? readFileSync(page, 'utf8') : '# Benchmarks\n', markdown);
+  const spliced = spliceResults(
+    existsSync(committedPage) ? readFileSync(committedPage, 'utf8') : '# Benchmarks\n',
+    markdown,
+  );
   // Formatted like every other file, so regenerating never leaves the page failing `prettier --check`.
-  const options = (await prettier.resolveConfig(page)) ?? {};
-  writeFileSync(page, await prettier.format(spliced, { ...options, filepath: page }));
+  const options = (await prettier.resolveConfig(committedPage)) ?? {};
+  writeFileSync(page, await prettier.format(spliced, { ...options, filepath: committedPage }));
   process.stdout.write(`${markdown}\n`);
-  progress(`wrote bench/results/latest.json and docs/benchmarks.md in ${report.durationSeconds.toFixed(0)} s`);
+  const where = (path: string) => path.slice(root.length);
+  progress(`wrote ${where(`${outDir}/latest.json`)} and ${where(page)} in ${report.durationSeconds.toFixed(0)} s`);
 }
 
 await main();

@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { pathToFileURL } from 'node:url';
+import { numberFlag, parseCli, runCli } from '../scripts/cli.js';
 import { CutMix, seededRng, type MixMode } from '../src/index.js';
 
 export interface SoakFigures {
@@ -152,8 +153,12 @@ function mb(bytes: number): string {
 }
 
 async function main(): Promise<void> {
-  const arg = process.argv.indexOf('--steps');
-  const steps = arg > 0 ? Number(process.argv[arg + 1]) : 10_000;
+  const args = parseCli(process.argv.slice(2), {
+    command: 'soak',
+    usage: 'npm run soak [-- --steps N]',
+    options: { steps: { type: 'string', value: 'N', help: 'steps per backend and mode (default 10 000, at least 2)' } },
+  });
+  const steps = numberFlag('steps', args.steps, (n) => Number.isInteger(n) && n >= 2, 'an integer ≥ 2') ?? 10_000;
   let failed = 0;
   const rows: string[] = [];
   for (const backend of ['cpu', 'wasm'] as const) {
@@ -183,9 +188,4 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main().catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  });
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runCli('soak', main);

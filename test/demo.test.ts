@@ -2,17 +2,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
+import { fileURLToPath } from 'node:url';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../docs/examples/demo.js';
 import { score } from '../docs/examples/demo/metrics.js';
 import { caption } from '../docs/examples/demo/picture.js';
 import { registerWasmConv2dFilterGrad } from '../docs/examples/demo/wasm_conv2d_filter_grad.js';
-import { seededRng } from '../src/index.js';
+import { seededRng } from 'tfjs-cutmix';
 import { useBackend } from './support/backends.js';
 
 const outDir = mkdtempSync(join(tmpdir(), 'tfjs-cutmix-demo-'));
@@ -38,7 +39,15 @@ describe('npm run demo -- --quick', () => {
     expect(result.runs[0].lastEpochObjective).not.toBe(result.runs[1].lastEpochObjective);
     expect(result.numTensorsAfter).toBe(result.numTensorsBefore);
 
-    const png = PNG.sync.read(readFileSync(result.imagePath as string));
+    // Decoded with the same canvas library the demo draws with.
+    const image = await loadImage(readFileSync(result.imagePath as string));
+    const canvas = createCanvas(image.width, image.height);
+    canvas.getContext('2d').drawImage(image, 0, 0);
+    const png = {
+      width: image.width,
+      height: image.height,
+      data: canvas.getContext('2d').getImageData(0, 0, image.width, image.height).data,
+    };
     expect([png.width, png.height]).toEqual([16 + 3 * (224 + 16), 16 + 3 * (224 + 28 + 16)]);
     // Each tile is grey digits on black with an orange outline: some pixels of each kind, in the first tile.
     const colours = new Set<string>();
@@ -50,31 +59,68 @@ describe('npm run demo -- --quick', () => {
       }
     }
     expect(colours).toEqual(new Set(['black', 'grey', 'outline']));
+    // The caption under the first tile is drawn in the font the demo ships (dark ink on the white strip).
+    let ink = 0;
+    for (let y = 16 + 224; y < 16 + 224 + 28; y++) {
+      for (let x = 16; x < 16 + 224; x++) if (png.data[4 * (y * png.width + x)] < 128) ink++;
+    }
+    expect(ink).toBeGreaterThan(100);
   });
 });
 
-describe('npm run demo -- --quick (the command line)', () => {
-  it('exits 0, prints the table on stdout and progress on stderr, writes the PNG where told', () => {
-    const dir = join(outDir, 'cli');
-    const tsx = createRequire(import.meta.url).resolve('tsx/cli');
-    const run = spawnSync(process.execPath, [tsx, 'docs/examples/demo.ts', '--quick', '--out-dir', dir], {
+describe('npm run demo (the command line)', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  // 'tfjs-cutmix' resolves to the source here, as in vitest.config.ts (npm run demo itself uses the build).
+  const demo = (...args: string[]) =>
+    spawnSync(process.execPath, [tsx, '--tsconfig', 'test/setup/tsconfig.src.json', 'docs/examples/demo.ts', ...args], {
+      cwd: root,
       encoding: 'utf8',
       timeout: 120_000,
     });
+
+  it('--quick exits 0, prints the table and progress, and writes its PNG to .tmp/demo, not over the README picture', () => {
+    const committed = readFileSync(join(root, 'docs/images/cutmix-batch.png'));
+    const started = Date.now();
+    const run = demo('--quick');
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(
       /\| run +\| train objective +\| train loss +\| train acc +\| test acc +\| test loss +\| ECE \(15 bins\) +\| wall time +\|/,
     );
     expect(run.stdout).toMatch(/\| plain +\| \d+\.\d{4} /);
     expect(run.stdout).toMatch(/\| cutmix +\| \d+\.\d{4} /);
-    expect(run.stderr).toMatch(/cutmix +\S+ 20\/20 steps {2}loss \d+\.\d{4} {2}elapsed \d+:\d\d {2}ETA 0:00/);
-    expect(existsSync(join(dir, 'cutmix-batch.png'))).toBe(true);
-    const bad = spawnSync(process.execPath, [tsx, 'docs/examples/demo.ts', '--fast'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toContain('unknown argument --fast; use --quick');
+    expect(run.stderr).toMatch(/cutmix +\S+ 20\/20 steps {2}loss \d+\.\d{4} {2}elapsed \S+ {2}ETA \S+/);
+    const png = join(root, '.tmp/demo/cutmix-batch.png');
+    expect(statSync(png).mtimeMs).toBeGreaterThanOrEqual(started - 1000);
+    expect(readFileSync(join(root, 'docs/images/cutmix-batch.png')).equals(committed)).toBe(true);
+  });
+
+  it('--help lists the flags; a bad command line is one line on stderr and exit code 2', () => {
+    const help = demo('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: npm run demo/);
+    for (const flag of [
+      '--quick',
+      '--write',
+      '--epochs N',
+      '--seed N',
+      '--cutmix-prob P',
+      '--out-dir DIR',
+      '--no-image',
+    ]) {
+      expect(help.stdout).toContain(flag);
+    }
+    const cases: [string[], string][] = [
+      [['--fast'], "demo: Unknown option '--fast' (see --help)"],
+      [['--quick', '--write'], 'demo: --write takes a full run: a quick picture is not committed (see --help)'],
+      [['--epochs', '0'], "demo: --epochs must be a positive integer, but got '0' (see --help)"],
+      [['--backend', 'webgl'], "demo: --backend must be 'wasm' or 'cpu', but got 'webgl' (see --help)"],
+    ];
+    for (const [args, message] of cases) {
+      const bad = demo(...args);
+      expect(bad.status, args.join(' ')).toBe(2);
+      expect(bad.stderr.trim()).toBe(message);
+    }
   });
 });
 

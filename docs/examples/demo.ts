@@ -2,30 +2,32 @@
  * `npm run demo`: CutMix on real digits, offline.
  *
  * Trains the same small CNN twice on a small subset of the MNIST digits shipped in the `mnist` package,
- * in a custom loop on the wasm backend, from the same initial weights and in the same batch order: once
- * plain, once through the `CutMix` adapter (NHWC). Then it scores both on a disjoint held-out test set
- * (accuracy, loss, 15-bin ECE), prints a table and writes `docs/images/cutmix-batch.png`, a 3×3 grid of
- * one mixed batch with each tile's labels and weights.
+ * in a custom loop, from the same initial weights and in the same batch order: once plain, once through
+ * the `CutMix` adapter (NHWC). Then it scores both on a disjoint held-out test set (accuracy, loss, 15-bin
+ * ECE), prints a table and draws `cutmix-batch.png`, a 3×3 grid of one mixed batch with each tile's labels
+ * and weights: into .tmp/demo/ (ignored by git), or over docs/images/cutmix-batch.png with `--write`.
  *
  *   npm run demo                      the full run (about a minute on 2 cores)
+ *   npm run demo -- --write           the full run, updating the README's picture
  *   npm run demo -- --quick           a CI-sized run (small subset, 2 epochs)
- *   npm run demo -- --out-dir DIR     write the PNG to DIR instead of docs/images
- *   npm run demo -- --epochs N --seed N --cutmix-prob P --no-image
+ *   npm run demo -- --help            every flag
  */
 import * as tf from '@tensorflow/tfjs-core';
 // Types only here: demo/model.ts loads tfjs-layers, which builds the model and registers the gradients
 // training needs (tfjs-core alone has none).
 import type * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { CutMix, cutmixBatch, seededRng, softmaxCrossEntropyPerSample } from '../../src/index.js';
+import { CutMix, cutmixBatch, seededRng, softmaxCrossEntropyPerSample } from 'tfjs-cutmix';
 import { score, type Scores } from './demo/metrics.js';
 import { loadDigits, NUM_CLASSES, PIXELS, shuffled, SIDE, type Digits } from './demo/mnist.js';
 import { buildCnn, cloneCnn } from './demo/model.js';
 import { renderGrid, type Tile } from './demo/picture.js';
-import { ProgressBar } from './demo/progress.js';
+import { progressBar } from './demo/progress.js';
+import { formatTable } from './demo/table.js';
 import { registerWasmConv2dFilterGrad } from './demo/wasm_conv2d_filter_grad.js';
 
 export interface DemoOptions {
@@ -45,7 +47,9 @@ export interface DemoOptions {
   cutmixProb?: number;
   /** Seed for the data order, the initial weights and every CutMix draw. Default 42. */
   seed?: number;
-  /** Where the PNG goes. Default docs/images. */
+  /** Backend to train on. Default 'wasm'. */
+  backend?: 'cpu' | 'wasm';
+  /** Where the PNG goes. Default .tmp/demo (ignored by git). */
   outDir?: string;
   /** Write the PNG. Default true. */
   image?: boolean;
@@ -78,6 +82,7 @@ export interface DemoResult {
 }
 
 const LEARNING_RATE = 0.002;
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** `rows` images of `data` as an NHWC batch and their labels. */
 function batchOf(data: Digits, rows: ArrayLike<number>): { xs: tf.Tensor4D; ys: tf.Tensor1D } {
@@ -117,7 +122,7 @@ async function train(
   const cutmix =
     name === 'cutmix' ? new CutMix({ alpha: 1, prob: o.cutmixProb, seed: o.seed + 2, dataFormat: 'NHWC' }) : undefined;
   const stepsPerEpoch = Math.ceil(data.n / o.batchSize);
-  const bar = o.log ? new ProgressBar(name, o.epochs * stepsPerEpoch) : undefined;
+  const bar = o.log ? progressBar(name, o.epochs * stepsPerEpoch) : undefined;
   let smoothed = NaN;
   let epochSum = 0;
   for (let epoch = 0; epoch < o.epochs; epoch++) {
@@ -138,9 +143,15 @@ async function train(
       tf.dispose([xs, ys, cost]);
       epochSum += value;
       smoothed = Number.isNaN(smoothed) ? value : 0.95 * smoothed + 0.05 * value;
-      bar?.update(epoch * stepsPerEpoch + step + 1, smoothed);
+      if (bar) {
+        bar.update(epoch * stepsPerEpoch + step + 1, { loss: smoothed.toFixed(4) });
+        // On cpu and wasm, data() resolves without giving timers a turn: yield once per step so that the bar's
+        // timer can draw its periodic line when stderr is not a terminal.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
     }
   }
+  bar?.stop();
   cutmix?.dispose();
   optimizer.dispose();
   return { lastEpochObjective: epochSum / stepsPerEpoch, seconds: (performance.now() - started) / 1000 };
@@ -164,25 +175,6 @@ function mixedTiles(data: Digits, seed: number): Tile[] {
   return tiles;
 }
 
-function formatTable(result: DemoResult): string {
-  const rows = [
-    ['run', 'train objective', 'train loss', 'train acc', 'test acc', 'test loss', 'ECE (15 bins)', 'wall time'],
-    ...result.runs.map((r) => [
-      r.name,
-      r.lastEpochObjective.toFixed(4),
-      r.train.loss.toFixed(4),
-      `${(100 * r.train.accuracy).toFixed(2)} %`,
-      `${(100 * r.test.accuracy).toFixed(2)} %`,
-      r.test.loss.toFixed(4),
-      r.test.ece.toFixed(4),
-      `${r.seconds.toFixed(1)} s`,
-    ]),
-  ];
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((row) => row[c].length)));
-  const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`;
-  return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
-}
-
 /**
  * Runs the demo: trains plain and CutMix, scores both, prints the table and writes the PNG.
  * @param options See {@link DemoOptions}; the command line maps onto them.
@@ -199,7 +191,8 @@ export async function main(options: DemoOptions = {}): Promise<DemoResult> {
     seed: options.seed ?? 42,
     log: options.log ?? true,
   };
-  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+  const backend = options.backend ?? 'wasm';
+  if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend failed to initialise`);
   await tf.ready();
   registerWasmConv2dFilterGrad();
   const numTensorsBefore = tf.memory().numTensors;
@@ -208,7 +201,7 @@ export async function main(options: DemoOptions = {}): Promise<DemoResult> {
   const stepsPerRun = o.epochs * Math.ceil(trainSet.n / o.batchSize);
   if (o.log) {
     console.error(
-      `wasm backend: ${trainSet.n} training digits, ${testSet.n} held-out test digits, ` +
+      `${backend} backend: ${trainSet.n} training digits, ${testSet.n} held-out test digits, ` +
         `${o.epochs} epochs of batch ${o.batchSize} (${stepsPerRun} steps per run); ` +
         `CutMix α = 1, prob = ${o.cutmixProb}, one box per batch`,
     );
@@ -234,7 +227,7 @@ export async function main(options: DemoOptions = {}): Promise<DemoResult> {
 
   let imagePath: string | undefined;
   if (options.image ?? true) {
-    const outDir = resolve(options.outDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'images'));
+    const outDir = resolve(options.outDir ?? join(ROOT, '.tmp', 'demo'));
     mkdirSync(outDir, { recursive: true });
     imagePath = join(outDir, 'cutmix-batch.png');
     writeFileSync(imagePath, renderGrid(mixedTiles(trainSet, o.seed), SIDE, 3));
@@ -262,31 +255,7 @@ export async function main(options: DemoOptions = {}): Promise<DemoResult> {
   return result;
 }
 
-/** `--quick`, `--epochs N`, `--seed N`, `--cutmix-prob P`, `--out-dir DIR`, `--no-image`. */
-function parseArgs(argv: string[]): DemoOptions {
-  const options: DemoOptions = {};
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--quick') options.quick = true;
-    else if (flag === '--no-image') options.image = false;
-    else if (flag === '--out-dir') options.outDir = value();
-    else if (flag === '--epochs') options.epochs = Number(value());
-    else if (flag === '--seed') options.seed = Number(value());
-    else if (flag === '--cutmix-prob') options.cutmixProb = Number(value());
-    else {
-      throw new Error(
-        `unknown argument ${flag}; use --quick, --epochs N, --seed N, --cutmix-prob P, --out-dir DIR, --no-image`,
-      );
-    }
-  }
-  return options;
-}
-
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main(parseArgs(process.argv.slice(2)));
+  const { demoOptions } = await import('./demo/args.js');
+  await main(demoOptions(process.argv.slice(2), join(ROOT, 'docs', 'images')));
 }

@@ -14,7 +14,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { pathToFileURL } from 'node:url';
-import { cutmixBatch, cutmixLoss, seededRng, type Rng } from '../../src/index.js';
+import { cutmixBatch, cutmixLoss, seededRng, type Rng } from 'tfjs-cutmix';
 
 export interface QuickstartOptions {
   /** Training steps (one mixed batch each). Default 120. */
@@ -144,21 +144,30 @@ export async function main(options: QuickstartOptions = {}): Promise<QuickstartR
   return { losses, testAccuracy, numTensorsBefore, numTensorsAfter };
 }
 
-/** `--steps N`, `--batch-size N`, `--seed N`, `--backend cpu|wasm`. */
-function parseArgs(argv: string[]): QuickstartOptions {
-  const options: QuickstartOptions = {};
-  for (let i = 0; i < argv.length; i += 2) {
-    const [flag, value] = [argv[i], argv[i + 1]];
-    if (flag === '--steps') options.steps = Number(value);
-    else if (flag === '--batch-size') options.batchSize = Number(value);
-    else if (flag === '--seed') options.seed = Number(value);
-    else if (flag === '--backend' && (value === 'cpu' || value === 'wasm')) options.backend = value;
-    else
-      throw new Error(`unknown argument ${flag} ${value ?? ''}; use --steps, --batch-size, --seed, --backend cpu|wasm`);
-  }
-  return options;
-}
-
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await main(parseArgs(process.argv.slice(2)));
+  // The command line (`npm run example -- --help`); scripts/cli.ts is the repository's, not the package's.
+  const { numberFlag, parseCli, runCli, UsageError } = await import('../../scripts/cli.js');
+  await runCli('example', async () => {
+    const args = parseCli(process.argv.slice(2), {
+      command: 'example',
+      usage: 'npm run example [-- --steps N] [--batch-size N] [--seed N] [--backend cpu|wasm]',
+      options: {
+        steps: { type: 'string', value: 'N', help: 'training steps (default 120)' },
+        'batch-size': { type: 'string', value: 'N', help: 'images per batch (default 32)' },
+        seed: { type: 'string', value: 'N', help: 'seed for data, weights and CutMix (default 42)' },
+        backend: { type: 'string', value: 'NAME', help: "'cpu' (default) or 'wasm'" },
+      },
+    });
+    const count = (name: string, raw: string | undefined) =>
+      numberFlag(name, raw, (n) => Number.isInteger(n) && n > 0, 'a positive integer');
+    if (args.backend !== undefined && args.backend !== 'cpu' && args.backend !== 'wasm') {
+      throw new UsageError(`--backend must be 'cpu' or 'wasm', but got '${args.backend}'`);
+    }
+    await main({
+      steps: count('steps', args.steps),
+      batchSize: count('batch-size', args['batch-size']),
+      seed: numberFlag('seed', args.seed, Number.isInteger, 'an integer'),
+      backend: args.backend,
+    });
+  });
 }

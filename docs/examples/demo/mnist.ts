@@ -5,7 +5,7 @@
  * every run sees the same images in the same order.
  */
 import { createRequire } from 'node:module';
-import type { Rng } from '../../../src/index.js';
+import type { Rng } from 'tfjs-cutmix';
 
 /** One class of the `mnist` package: `set(start, end)` returns samples start..end (inclusive). */
 interface MnistClass {

@@ -1,10 +1,11 @@
 /**
- * Draws a grid of mixed digits as a PNG (pngjs; Node has no canvas): each tile is one mixed image,
- * upscaled, with the pasted box outlined and a caption `a ·λ + b ·(1−λ)` below it.
+ * Draws a grid of mixed digits as a PNG with @napi-rs/canvas: each tile is one mixed image, upscaled, with
+ * the pasted box outlined and a caption `a ·λ + b ·(1−λ)` below it in DejaVu Sans (the font file comes from
+ * the @fontsource/dejavu-sans package, so the picture looks the same on every machine).
  */
-import { PNG } from 'pngjs';
-import type { Box } from '../../../src/index.js';
-import { drawText, GLYPH_HEIGHT, textWidth } from './font.js';
+import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import { createRequire } from 'node:module';
+import type { Box } from 'tfjs-cutmix';
 
 export interface Tile {
   /** side×side grey values in [0, 1], row-major. */
@@ -18,12 +19,21 @@ export interface Tile {
 }
 
 const SCALE = 8;
-const TEXT_SCALE = 2;
 const GAP = 16;
-const CAPTION_HEIGHT = GLYPH_HEIGHT * TEXT_SCALE + 14;
-const BACKGROUND: [number, number, number] = [255, 255, 255];
-const INK: [number, number, number] = [20, 20, 20];
-const OUTLINE: [number, number, number] = [255, 140, 0];
+const CAPTION_HEIGHT = 28;
+const FONT_SIZE = 20;
+const FONT_FAMILY = 'DejaVu Sans (demo)';
+const OUTLINE = '#ff8c00';
+
+let fontRegistered = false;
+function registerFont(): void {
+  if (fontRegistered) return;
+  const file = createRequire(import.meta.url).resolve(
+    '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2',
+  );
+  GlobalFonts.registerFromPath(file, FONT_FAMILY);
+  fontRegistered = true;
+}
 
 /**
  * The caption of a tile, e.g. `7 ·0.62 + 3 ·0.38` (weights rounded to two decimals, summing to 1).
@@ -34,6 +44,26 @@ export function caption(tile: Pick<Tile, 'labelA' | 'labelB' | 'lam'>): string {
   return `${tile.labelA} ·${own.toFixed(2)} + ${tile.labelB} ·${(1 - own).toFixed(2)}`;
 }
 
+/** One digit at (left, top): white on black as MNIST stores it, each pixel a SCALE×SCALE square. */
+function drawDigit(ctx: SKRSContext2D, tile: Tile, side: number, left: number, top: number): void {
+  for (let y = 0; y < side; y++) {
+    for (let x = 0; x < side; x++) {
+      const v = Math.round(255 * Math.min(1, Math.max(0, tile.pixels[y * side + x])));
+      ctx.fillStyle = `rgb(${v}, ${v}, ${v})`;
+      ctx.fillRect(left + x * SCALE, top + y * SCALE, SCALE, SCALE);
+    }
+  }
+  const { y1, x1, y2, x2 } = tile.box;
+  if (y2 <= y1 || x2 <= x1) return;
+  // A 2-pixel outline just inside the pasted region's edge, as four filled strips (crisp, no anti-aliasing).
+  const [bx, by, bw, bh] = [left + x1 * SCALE, top + y1 * SCALE, (x2 - x1) * SCALE, (y2 - y1) * SCALE];
+  ctx.fillStyle = OUTLINE;
+  ctx.fillRect(bx, by, bw, 2);
+  ctx.fillRect(bx, by + bh - 2, bw, 2);
+  ctx.fillRect(bx, by, 2, bh);
+  ctx.fillRect(bx + bw - 2, by, 2, bh);
+}
+
 /**
  * Encodes `tiles` (row-major, `columns` per row) of `side`×`side` digits as a PNG.
  * @param tiles The mixed images with their labels, λ and box.
@@ -42,45 +72,22 @@ export function caption(tile: Pick<Tile, 'labelA' | 'labelB' | 'lam'>): string {
  * @returns The PNG file's bytes.
  */
 export function renderGrid(tiles: Tile[], side: number, columns: number): Buffer {
+  registerFont();
   const tileSize = side * SCALE;
   const rows = Math.ceil(tiles.length / columns);
-  const width = GAP + columns * (tileSize + GAP);
-  const height = GAP + rows * (tileSize + CAPTION_HEIGHT + GAP);
-  const png = new PNG({ width, height });
-  const put = (x: number, y: number, [r, g, b]: readonly number[]) => {
-    const i = 4 * (y * width + x);
-    png.data[i] = r;
-    png.data[i + 1] = g;
-    png.data[i + 2] = b;
-    png.data[i + 3] = 255;
-  };
-  for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) put(x, y, BACKGROUND);
-
+  const canvas = createCanvas(GAP + columns * (tileSize + GAP), GAP + rows * (tileSize + CAPTION_HEIGHT + GAP));
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.font = `${FONT_SIZE}px "${FONT_FAMILY}"`;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'bottom';
   tiles.forEach((tile, t) => {
     const left = GAP + (t % columns) * (tileSize + GAP);
     const top = GAP + Math.floor(t / columns) * (tileSize + CAPTION_HEIGHT + GAP);
-    for (let y = 0; y < tileSize; y++) {
-      for (let x = 0; x < tileSize; x++) {
-        // White digits on black, as MNIST is stored.
-        const v = Math.round(
-          255 * Math.min(1, Math.max(0, tile.pixels[Math.floor(y / SCALE) * side + Math.floor(x / SCALE)])),
-        );
-        put(left + x, top + y, [v, v, v]);
-      }
-    }
-    const { y1, x1, y2, x2 } = tile.box;
-    if (y2 > y1 && x2 > x1) {
-      // A 2-pixel outline just inside the pasted region's edge.
-      for (let y = y1 * SCALE; y < y2 * SCALE; y++) {
-        for (let x = x1 * SCALE; x < x2 * SCALE; x++) {
-          const edge = y < y1 * SCALE + 2 || y >= y2 * SCALE - 2 || x < x1 * SCALE + 2 || x >= x2 * SCALE - 2;
-          if (edge) put(left + x, top + y, OUTLINE);
-        }
-      }
-    }
-    const text = caption(tile);
-    const textLeft = left + Math.floor((tileSize - textWidth(text) * TEXT_SCALE) / 2);
-    drawText(text, TEXT_SCALE, (x, y) => put(textLeft + x, top + tileSize + 8 + y, INK));
+    drawDigit(ctx, tile, side, left, top);
+    ctx.fillStyle = '#141414';
+    ctx.fillText(caption(tile), left + tileSize / 2, top + tileSize + CAPTION_HEIGHT);
   });
-  return PNG.sync.write(png);
+  return canvas.toBuffer('image/png');
 }

@@ -1,0 +1,210 @@
+/**
+ * What the consumer scripts check, on one backend, against the installed tarball. CommonJS so that both
+ * consumers load the same list (the ESM one imports it); it imports nothing itself — the caller hands in the
+ * package exactly as it loaded it (`import` or `require`), so the module format under test is the caller's.
+ *
+ * To check a new function: add `{ name, run(ctx) }` to CHECKS. `run` throws (`check` below) on a wrong result
+ * and disposes what it made; the runner asserts `tf.memory().numTensors` is unchanged after every check.
+ */
+'use strict';
+/* global module */
+
+function check(ok, message) {
+  if (!ok) throw new Error(message);
+}
+
+function close(a, b, tol = 1e-5) {
+  return Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
+}
+
+/** A [n, c, h, w] float32 batch whose every element is distinct, and labels 0..n-1 mod k. */
+function batch(tf, n, c, h, w, k) {
+  const size = n * c * h * w;
+  const images = tf.tensor4d(
+    Float32Array.from({ length: size }, (_, i) => i + 0.25),
+    [n, c, h, w],
+  );
+  const labels = tf.tensor1d(
+    Int32Array.from({ length: n }, (_, i) => i % k),
+    'int32',
+  );
+  return { images, labels, size };
+}
+
+/** Cross-entropy of one row of logits against class `label`, in float64. */
+function ce(row, label) {
+  const max = Math.max(...row);
+  const logSum = Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0)) + max;
+  return logSum - row[label];
+}
+
+const CHECKS = [
+  {
+    name: 'cutmixBatch pastes each box from its partner (NCHW) and is reproducible per seed',
+    run({ tf, lib }) {
+      const [n, c, h, w] = [6, 2, 7, 9];
+      const { images, labels } = batch(tf, n, c, h, w, 4);
+      const r = lib.cutmixBatch(images, labels, { seed: 11, dataFormat: 'NCHW', mode: 'elem' });
+      const again = lib.cutmixBatch(images, labels, { seed: 11, dataFormat: 'NCHW', mode: 'elem' });
+      try {
+        check(r.images.shape.join() === images.shape.join(), `images shape ${r.images.shape}`);
+        check(r.lam.length === n && r.boxes.length === n && r.partners.length === n, 'one λ, box, partner each');
+        check(Array.from(again.lam).join() === Array.from(r.lam).join(), 'same seed, same λ');
+        check(JSON.stringify(again.boxes) === JSON.stringify(r.boxes), 'same seed, same boxes');
+        const x = images.dataSync();
+        const out = r.images.dataSync();
+        const [a, b] = [r.labelsA.dataSync(), r.labelsB.dataSync()];
+        const y = labels.dataSync();
+        for (let i = 0; i < n; i++) {
+          const { y1, x1, y2, x2 } = r.boxes[i];
+          const p = r.partners[i];
+          check(a[i] === y[i] && b[i] === y[p], `labels of sample ${i}`);
+          check(close(r.lam[i], 1 - ((y2 - y1) * (x2 - x1)) / (h * w)), `λ of sample ${i} is 1 − box area`);
+          for (let ch = 0; ch < c; ch++) {
+            for (let yy = 0; yy < h; yy++) {
+              for (let xx = 0; xx < w; xx++) {
+                const inside = yy >= y1 && yy < y2 && xx >= x1 && xx < x2;
+                const from = ((inside ? p : i) * c + ch) * h * w + yy * w + xx;
+                const at = (i * c + ch) * h * w + yy * w + xx;
+                check(out[at] === x[from], `element (${i}, ${ch}, ${yy}, ${xx}) comes from the wrong sample`);
+              }
+            }
+          }
+        }
+      } finally {
+        tf.dispose([images, labels, r.images, r.labelsA, r.labelsB, again.images, again.labelsA, again.labelsB]);
+      }
+    },
+  },
+  {
+    name: 'cutmixLoss is the λ-weighted cross-entropy of both labels',
+    run({ tf, lib }) {
+      const k = 3;
+      const values = [0.2, -1, 2, 1.5, 0.1, -0.3, 0, 0, 1];
+      const logits = tf.tensor2d(values, [3, k]);
+      const labelsA = tf.tensor1d([0, 2, 1], 'int32');
+      const labelsB = tf.tensor1d([1, 2, 0], 'int32');
+      const lam = Float32Array.from([0.25, 1, 0.5]);
+      const loss = lib.cutmixLoss(logits, labelsA, labelsB, lam);
+      try {
+        const rows = [0, 1, 2].map((i) => values.slice(i * k, (i + 1) * k));
+        const [a, b] = [
+          [0, 2, 1],
+          [1, 2, 0],
+        ];
+        const expected = rows.reduce((s, row, i) => s + lam[i] * ce(row, a[i]) + (1 - lam[i]) * ce(row, b[i]), 0) / 3;
+        check(close(loss.dataSync()[0], expected, 1e-5), `loss ${loss.dataSync()[0]} ≠ ${expected}`);
+      } finally {
+        tf.dispose([logits, labelsA, labelsB, loss]);
+      }
+    },
+  },
+  {
+    name: 'mixTargets gives λ·onehot(a) + (1 − λ)·onehot(b)',
+    run({ tf, lib }) {
+      const labelsA = tf.tensor1d([0, 3], 'int32');
+      const labelsB = tf.tensor1d([2, 3], 'int32');
+      const targets = lib.mixTargets(labelsA, labelsB, Float32Array.from([0.75, 0.5]), { numClasses: 4 });
+      try {
+        const got = Array.from(targets.dataSync());
+        const expected = [0.75, 0, 0.25, 0, 0, 0, 0, 1];
+        check(targets.shape.join() === '2,4', `shape ${targets.shape}`);
+        check(
+          got.every((v, i) => close(v, expected[i])),
+          `targets ${got}`,
+        );
+      } finally {
+        tf.dispose([labelsA, labelsB, targets]);
+      }
+    },
+  },
+  {
+    name: 'CutMix class: mix (NHWC) then loss equals cutmixLoss on what it kept',
+    run({ tf, lib }) {
+      const images = tf.randomUniform([4, 5, 5, 3], 0, 1, 'float32', 3);
+      const labels = tf.tensor1d([0, 1, 2, 1], 'int32');
+      const logits = tf.tensor2d([1, 0, 0, 0, 1, 0, 0, 0, 1, 0.5, 0.5, 0], [4, 3]);
+      const cutmix = new lib.CutMix({ alpha: 1, seed: 5, dataFormat: 'NHWC' });
+      const r = cutmix.mix(images, labels);
+      const loss = cutmix.loss(logits);
+      const direct = lib.cutmixLoss(logits, r.labelsA, r.labelsB, r.lam);
+      try {
+        check(r.images.shape.join() === '4,5,5,3', `images shape ${r.images.shape}`);
+        check(close(loss.dataSync()[0], direct.dataSync()[0]), 'loss() ≠ cutmixLoss on the kept labels');
+        cutmix.training = false;
+        const plain = cutmix.mix(images, labels);
+        check(
+          Array.from(plain.lam).every((v) => v === 1),
+          'evaluation mode leaves λ = 1',
+        );
+        check(plain.images.dataSync().join() === images.dataSync().join(), 'evaluation mode passes images through');
+        tf.dispose(plain.images);
+      } finally {
+        tf.dispose([images, labels, logits, r.images, loss, direct]);
+        cutmix.dispose();
+      }
+    },
+  },
+  {
+    name: 'cutmixDataset (tfjs-cutmix/data) yields mixed NHWC batches with soft targets',
+    needs: 'data',
+    async run({ tf, data, libData }) {
+      const xs = tf.randomUniform([8, 4, 4, 1], 0, 1, 'float32', 9);
+      const ys = tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], 'int32');
+      const [xItems, yItems] = [tf.unstack(xs), tf.unstack(ys)];
+      const source = data.zip({ xs: data.array(xItems), ys: data.array(yItems) }).batch(4);
+      const batches = await libData.cutmixDataset(source, { numClasses: 4, seed: 1 }).toArray();
+      try {
+        check(batches.length === 2, `${batches.length} batches`);
+        for (const b of batches) {
+          check(b.xs.shape.join() === '4,4,4,1', `xs shape ${b.xs.shape}`);
+          check(b.ys.shape.join() === '4,4', `ys shape ${b.ys.shape}`);
+          const t = b.ys.dataSync();
+          for (let i = 0; i < 4; i++)
+            check(close(t[4 * i] + t[4 * i + 1] + t[4 * i + 2] + t[4 * i + 3], 1), 'rows sum to 1');
+        }
+      } finally {
+        tf.dispose([xs, ys, ...xItems, ...yItems, ...batches.flatMap((b) => [b.xs, b.ys])]);
+      }
+    },
+  },
+  {
+    name: "the package's paste kernel is registered in the caller's tfjs engine",
+    run({ tf, lib }) {
+      check(tf.getKernel(lib.CUTMIX_PASTE, tf.getBackend()) !== undefined, `no ${lib.CUTMIX_PASTE} kernel`);
+    },
+  },
+];
+
+/**
+ * Runs every check on each backend; returns the counts and the failures as lines.
+ * @param ctx `{ tf, data, lib, libData, backends }`: tfjs-core (or the union package), tf.data (null in a
+ *   project without tfjs-data: checks that need it are skipped), and the package's root and `/data` entries
+ *   as the caller loaded them.
+ */
+async function runChecks(ctx) {
+  const failures = [];
+  let [passed, skipped] = [0, 0];
+  for (const backend of ctx.backends) {
+    check(await ctx.tf.setBackend(backend), `backend ${backend} failed to initialise`);
+    await ctx.tf.ready();
+    for (const { name, run, needs } of CHECKS) {
+      if (needs === 'data' && !ctx.data) {
+        skipped++;
+        continue;
+      }
+      const before = ctx.tf.memory().numTensors;
+      try {
+        await run(ctx);
+        const after = ctx.tf.memory().numTensors;
+        check(after === before, `numTensors ${before} → ${after}`);
+        passed++;
+      } catch (error) {
+        failures.push(`[${backend}] ${name}: ${error && error.stack ? error.stack : error}`);
+      }
+    }
+  }
+  return { passed, skipped, failures };
+}
+
+module.exports = { CHECKS, runChecks };
