@@ -13,8 +13,9 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import * as prettier from 'prettier';
 import { fileURLToPath } from 'node:url';
 import { exitUsage, parseCli } from '../scripts/cli.js';
+import { benchGradient, benchSampling, type GradientResult } from './gradient.js';
 import { evaluateTargets, LIMIT, renderMarkdown, spliceResults, type BenchReport, type Machine } from './report.js';
-import { benchShape, type BackendName, type Budget, type Shape4, type ShapeResult } from './suite.js';
+import { benchShape, type BackendName, type BenchBatch, type Budget, type ShapeResult } from './suite.js';
 
 const args = parseCli(process.argv.slice(2), {
   command: 'bench',
@@ -28,15 +29,19 @@ const quick = args.quick ?? false;
 if (quick && args.write) exitUsage('bench', '--write takes a full run: quick figures are not committed');
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-const SHAPES: Shape4[] = [
-  [128, 1, 28, 28], // MNIST-like, 0.4 MB
-  [256, 3, 32, 32], // CIFAR-like, 3.1 MB
-  [64, 3, 224, 224], // ImageNet-size batch of 64, 38.5 MB
+const SHAPES: BenchBatch[] = [
+  { shape: [128, 1, 28, 28], dataFormat: 'NCHW' }, // MNIST-like, 0.4 MB
+  { shape: [256, 3, 32, 32], dataFormat: 'NCHW' }, // CIFAR-like, 3.1 MB
+  { shape: [64, 3, 224, 224], dataFormat: 'NCHW' }, // ImageNet-size batch of 64, 38.5 MB
+  { shape: [256, 1, 16000], dataFormat: 'NCW' }, // one second of 16 kHz audio per sample, 16.4 MB
+  { shape: [8, 1, 64, 128, 128], dataFormat: 'NCDHW' }, // volumes, 33.6 MB
 ];
+/** Batch sizes of the gradient rows (N×1×28×28). */
+const GRADIENT_SIZES = [256, 1024, 2048];
 
-/** Rounds per shape: many for the sub-millisecond shapes, fewer for the 38.5 MB batch and the composite. */
-function budgetFor(backend: BackendName, shape: Shape4): Budget {
-  const big = shape[2] >= 224;
+/** Rounds per shape: many for the sub-millisecond shapes, fewer for the large batches and the composite. */
+function budgetFor(backend: BackendName, batch: BenchBatch): Budget {
+  const big = batch.shape.reduce((a, b) => a * b, 1) * 4 > 8 * 2 ** 20;
   if (big) {
     return {
       warmup: quick ? 2 : 3,
@@ -77,11 +82,16 @@ async function main(): Promise<void> {
   const started = performance.now();
   const loadAtStart = loadavg();
   const results: ShapeResult[] = [];
+  const gradients: GradientResult[] = [];
   for (const backend of ['wasm', 'cpu'] as const) {
     if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to initialise`);
     await tf.ready();
-    for (const shape of SHAPES) results.push(benchShape(backend, shape, budgetFor(backend, shape), progress));
+    for (const batch of SHAPES) results.push(benchShape(backend, batch, budgetFor(backend, batch), progress));
+    progress(`${backend}: gradient at N = ${GRADIENT_SIZES.join(', ')}`);
+    gradients.push(...benchGradient(backend, GRADIENT_SIZES, quick ? 7 : 31, quick ? 2 : 5));
   }
+  progress('sampling: elem-mode plans at N = 256');
+  const sampling = benchSampling(256, quick ? 51 : 301);
 
   const report: BenchReport = {
     date: new Date().toISOString().slice(0, 10),
@@ -89,7 +99,7 @@ async function main(): Promise<void> {
     durationSeconds: (performance.now() - started) / 1000,
     machine: machine(loadAtStart),
     notes: [
-      'NCHW float32 batches; partners and boxes are the ones cutmixBatch draws for seeds 1000, 1001, … ' +
+      'float32 batches in the layout shown; partners and boxes are the ones cutmixBatch draws for seeds 1000, 1001, … ' +
         '(default options: α = 1, permutation partners, centre-and-clip boxes), so the kernel rows and the ' +
         'cutmixBatch rows paste the same boxes.',
       'Variants run interleaved (one call of each per round), except on cpu below 32 MiB, where each variant ' +
@@ -98,7 +108,9 @@ async function main(): Promise<void> {
         'collected when V8 decides.',
     ],
     results: results.map((r) => ({ ...r, limit: LIMIT[r.backend] })),
-    targets: evaluateTargets(results),
+    gradients,
+    sampling,
+    targets: evaluateTargets(results, gradients),
   };
 
   // Only a full run asked to --write touches the committed results; every other run writes a scratch copy.
