@@ -4,7 +4,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { kernelBoxes } from '../src/box.js';
 import { cutmixBatch } from '../src/index.js';
 import { pasteComposite } from '../src/kernels/composite.js';
-import { asBits, pasteBoxes, type Elements } from '../src/kernels/copy.js';
+import { asBits, pasteElements, type Elements } from '../src/kernels/copy.js';
 import { pasteGeometry } from '../src/kernels/geometry.js';
 import { CUTMIX_PASTE, type CutmixPasteAttrs } from '../src/kernels/names.js';
 import { paste } from '../src/kernels/paste.js';
@@ -31,7 +31,7 @@ export const V = {
   kernelElem: 'kernel (cutmixBatch elem plans)',
   kernelQuarter: 'kernel (fixed centred box, half of each side)',
   kernelJs: 'kernel without the compiled copier (JavaScript on heap views)',
-  kernelCopyThenBoxes: 'cpu alternative: allocate + copy, then the boxes over it',
+  kernelSinglePass: 'cpu alternative: every element written once (own stretches and box runs)',
   copyOnly: 'copy-only kernel (runKernel, output copied, nothing pasted)',
   batch: "cutmixBatch mode:'batch'",
   elem: "cutmixBatch mode:'elem'",
@@ -58,9 +58,9 @@ export interface ShapeResult {
   stats: Record<string, Stats>;
 }
 
-/** Bench-only kernels: the wasm kernel without its copier, the cpu copy-then-boxes strategy, a copy-only kernel. */
+/** Bench-only kernels: the wasm kernel without its copier, the cpu single-pass strategy, a copy-only kernel. */
 const JS_KERNEL = 'CutmixPasteBenchJs';
-const COPY_THEN_BOXES_KERNEL = 'CutmixPasteBenchCopyThenBoxes';
+const SINGLE_PASS_KERNEL = 'CutmixPasteBenchSinglePass';
 const COPY_ONLY_KERNEL = 'CutmixPasteBenchCopyOnly';
 
 function registerBenchKernels(): void {
@@ -72,15 +72,15 @@ function registerBenchKernels(): void {
       pasteOnHeap(backend as BackendWasm, inputs.images as tf.TensorInfo, attrs as unknown as CutmixPasteAttrs, null),
   });
   tf.registerKernel({
-    kernelName: COPY_THEN_BOXES_KERNEL,
+    kernelName: SINGLE_PASS_KERNEL,
     backendName: 'cpu',
     kernelFunc: ({ inputs, attrs, backend }) => {
       const cpu = backend as MathBackendCPU;
       const x = inputs.images as tf.TensorInfo;
       const { partners, boxes, dataFormat } = attrs as unknown as CutmixPasteAttrs;
       const source = cpu.data.get(x.dataId)!.values as Float32Array;
-      const out = new Float32Array(source);
-      pasteBoxes(asBits(source), 0, asBits(out), 0, pasteGeometry(x.shape, dataFormat), partners, boxes);
+      const out = new Float32Array(source.length);
+      pasteElements(asBits(source), 0, asBits(out), 0, pasteGeometry(x.shape, dataFormat), partners, boxes);
       return cpu.makeTensorInfo(x.shape, x.dtype, out);
     },
   });
@@ -185,7 +185,7 @@ export function benchShape(backend: BackendName, batch: BenchBatch, budget: Budg
   const attrs = (plan: Plan) => ({ ...plan, dataFormat }) as unknown as tf.NamedAttrMap;
   const disposeResult = (r: CutMixResult<AnyBox>) => tf.dispose([r.images, r.labelsA, r.labelsB]);
   const disposeTensor = (t: tf.Tensor) => t.dispose();
-  const other = backend === 'wasm' ? JS_KERNEL : COPY_THEN_BOXES_KERNEL;
+  const other = backend === 'wasm' ? JS_KERNEL : SINGLE_PASS_KERNEL;
   const alternative = tf.engine().runKernel(other, { images }, attrs(batchPlan(0))) as tf.Tensor;
   const reference = pasteWith(batchPlan(0));
   check(sameWords(alternative, reference), `${other} output differs from the kernel's`);
@@ -194,7 +194,7 @@ export function benchShape(backend: BackendName, batch: BenchBatch, budget: Budg
     variant(V.kernel, (r) => pasteWith(batchPlan(r)), disposeTensor),
     variant(V.kernelElem, (r) => pasteWith(elemPlan(r)), disposeTensor),
     variant(V.kernelQuarter, () => pasteWith(quarter), disposeTensor),
-    variant(backend === 'wasm' ? V.kernelJs : V.kernelCopyThenBoxes, (r) => tf.engine().runKernel(other, { images }, attrs(batchPlan(r))) as tf.Tensor, disposeTensor),
+    variant(backend === 'wasm' ? V.kernelJs : V.kernelSinglePass, (r) => tf.engine().runKernel(other, { images }, attrs(batchPlan(r))) as tf.Tensor, disposeTensor),
     variant(V.batch, (r) => cutmixBatch(images, labels, { seed: seedAt(r), mode: 'batch', dataFormat }), disposeResult),
     variant(V.elem, (r) => cutmixBatch(images, labels, { seed: seedAt(r), mode: 'elem', dataFormat }), disposeResult),
     variant(V.copyOnly, () => tf.engine().runKernel(COPY_ONLY_KERNEL, { images }) as tf.Tensor, disposeTensor),

@@ -174,21 +174,23 @@ describeEachBackend('CutmixPaste on every path, rank, layout and dtype', (backen
   });
 
   it.runIf(backend === 'wasm')(
-    'the wasm kernel runs the compiled copier: one pass per sample ≥ 64 KiB, copyBlock below',
+    'the wasm kernel runs the compiled copier: one pass per sample when own stretches average ≥ 1 KiB, copyBlock below',
     () => {
       const copier = copierFor(heapMemory(tf.backend() as BackendWasm)!);
       expect(copier, 'the compiled copier must compile in Node').not.toBeNull();
       const single = vi.spyOn(copier!, 'pasteSample');
       const block = vi.spyOn(copier!, 'copyBlock');
-      const run = (shape: number[]) => {
+      const run = (shape: number[], rows: number) => {
         const x = tf.ones(shape);
-        const box = { y1: 0, x1: 1, y2: 2, x2: 3 };
+        const box = { y1: 0, x1: 1, y2: rows, x2: 3 };
         tf.dispose([x, applyCutmix(x, { boxes: [box, box, box], partners: Int32Array.of(2, 0, 0) })]);
       };
-      run([3, 1, 128, 128]); // exactly 64 KiB per sample
+      run([3, 1, 128, 128], 2); // 3 × 64 KiB over 2 runs each: stretches of about 21 KiB
       expect([single.mock.calls.length, block.mock.calls.length]).toEqual([3, 0]);
-      run([3, 1, 128, 127]); // just below
+      run([3, 1, 8, 8], 2); // 256-byte samples
       expect([single.mock.calls.length, block.mock.calls.length]).toEqual([3, 3]);
+      run([3, 1, 128, 128], 128); // 64 KiB samples cut into 128 runs: stretches of 508 bytes
+      expect([single.mock.calls.length, block.mock.calls.length]).toEqual([3, 6]);
     },
   );
 });

@@ -7,11 +7,12 @@ import { copierFor, type Copier } from './copier.js';
 import { heapAddress, heapBits, heapBytes, heapFloats, heapMemory } from './heap.js';
 
 /**
- * Samples of at least this many bytes are written in one pass each by the compiled `pasteSample`; smaller
- * ones are copied a group at a time and their boxes pasted over (`copyBlock`): there the per-sample call
- * and the many short own runs cost more than one copy. Measured: docs/benchmarks.md.
+ * A batch whose samples' own stretches between box runs average at least this many bytes is written in
+ * one pass, each sample by one `pasteSample` call; otherwise the samples are copied a group at a time and
+ * their boxes pasted over (`copyBlock`): many short stretches cost more than copying the box twice.
+ * Measured: docs/benchmarks.md.
  */
-const SINGLE_PASS_SAMPLE_BYTES = 64 * 1024;
+const SINGLE_PASS_STRETCH_BYTES = 1024;
 /** Small samples are copied in groups of about this many bytes, each group's boxes pasted while in cache. */
 const COPY_GROUP_BYTES = 512 * 1024;
 /** A block with no planes: `pasteSample` then copies the sample as it is. */
@@ -44,9 +45,11 @@ function byteBlock(g: PasteGeometry, attrs: CutmixPasteAttrs, s: number, bytes: 
 function pasteCompiled(copier: Copier, backend: BackendWasm, from: number, to: number, g: PasteGeometry, attrs: CutmixPasteAttrs, bytes: number): void {
   const sampleBytes = g.sampleSize * bytes;
   const at = (base: number, s: number) => base + s * sampleBytes;
-  if (sampleBytes >= SINGLE_PASS_SAMPLE_BYTES) {
+  const blocks = Array.from({ length: g.n }, (_, s) => byteBlock(g, attrs, s, bytes));
+  const runs = blocks.reduce((sum, b) => sum + (b === undefined ? 0 : b.planes * b.slices * b.rows), 0);
+  if ((g.n * sampleBytes) / (runs + g.n) >= SINGLE_PASS_STRETCH_BYTES) {
     for (let s = 0; s < g.n; s++) {
-      const b = byteBlock(g, attrs, s, bytes) ?? NO_BLOCK;
+      const b = blocks[s] ?? NO_BLOCK;
       copier.pasteSample(at(from, s), at(from, attrs.partners[s]), at(to, s), sampleBytes, b.start,
         b.planes, b.planeStride, b.slices, b.sliceStride, b.rows, b.rowStride, b.run);
     }
@@ -57,7 +60,7 @@ function pasteCompiled(copier: Copier, backend: BackendWasm, from: number, to: n
     const end = Math.min(g.n, first + group);
     heapBytes(backend).copyWithin(at(to, first), at(from, first), at(from, end));
     for (let s = first; s < end; s++) {
-      const b = byteBlock(g, attrs, s, bytes);
+      const b = blocks[s];
       if (b === undefined) continue;
       copier.copyBlock(at(from, attrs.partners[s]) + b.start, at(to, s) + b.start,
         b.planes, b.planeStride, b.slices, b.sliceStride, b.rows, b.rowStride, b.run);
