@@ -26,7 +26,12 @@ export interface SamplingResult {
  * Times the registered gradient kernel (`CutmixPasteGrad`, what `tf.grad` runs through the paste) and the
  * forward paste on the same plans, interleaved, for each batch size.
  */
-export function benchGradient(backend: BackendName, sizes: readonly number[], rounds: number, warmup: number): GradientResult[] {
+export function benchGradient(
+  backend: BackendName,
+  sizes: readonly number[],
+  rounds: number,
+  warmup: number,
+): GradientResult[] {
   return sizes.map((n) => {
     const batch = { shape: [n, 1, 28, 28], dataFormat: 'NCHW' as const };
     const before = tf.memory().numTensors;
@@ -34,12 +39,17 @@ export function benchGradient(backend: BackendName, sizes: readonly number[], ro
     const dy = tf.randomUniform(batch.shape, -1, 1, 'float32', 4);
     const plans = Array.from({ length: rounds + warmup }, (_, r) => planFor(batch, 2000 + r, 'batch'));
     const attrs = (r: number): CutmixPasteAttrs => ({ ...plans[r], dataFormat: 'NCHW' });
-    const grad = (r: number) => tf.engine().runKernel(CUTMIX_PASTE_GRAD, { dy }, attrs(r) as unknown as tf.NamedAttrMap) as tf.Tensor;
+    const grad = (r: number) =>
+      tf.engine().runKernel(CUTMIX_PASTE_GRAD, { dy }, attrs(r) as unknown as tf.NamedAttrMap) as tf.Tensor;
     paste(images, plans[0].partners, plans[0].boxes, 'NCHW').dispose(); // registers the kernels
     check(tf.getKernel(CUTMIX_PASTE_GRAD, backend) !== undefined, `no ${CUTMIX_PASTE_GRAD} kernel on ${backend}`);
     const stats = timeInterleaved(
       [
-        variant('forward', (r) => paste(images, plans[r].partners, plans[r].boxes, 'NCHW'), (t) => t.dispose()),
+        variant(
+          'forward',
+          (r) => paste(images, plans[r].partners, plans[r].boxes, 'NCHW'),
+          (t) => t.dispose(),
+        ),
         variant('gradient', grad, (t) => t.dispose()),
       ],
       { warmup, iterations: rounds },
@@ -55,6 +65,9 @@ export function benchSampling(n: number, rounds: number): SamplingResult {
   const spatial = [224, 224];
   const s = resolveMixOptions('bench', readOptions('bench', 'options', { seed: 5, mode: 'elem' }, null));
   const injected = checkInjected(s, n, spatial);
-  const stats = timeInterleaved([variant('plan', () => planMix(s, n, spatial, injected, true))], { warmup: 20, iterations: rounds });
+  const stats = timeInterleaved([variant('plan', () => planMix(s, n, spatial, injected, true))], {
+    warmup: 20,
+    iterations: rounds,
+  });
   return { n, plan: stats.get('plan')! };
 }

@@ -84,7 +84,16 @@ export function evaluateTargets(results: readonly ShapeResult[], gradients: read
   for (const g of gradients.filter((x) => x.n === 2048)) {
     const value = g.gradient.median / g.forward.median;
     const minRatio = g.gradient.min / g.forward.min;
-    targets.push({ goal: 'gradient ÷ forward paste', backend: g.backend, shape: '2048×1×28×28', value, minRatio, relation: '≤', threshold: 3, met: value <= 3 });
+    targets.push({
+      goal: 'gradient ÷ forward paste',
+      backend: g.backend,
+      shape: '2048×1×28×28',
+      value,
+      minRatio,
+      relation: '≤',
+      threshold: 3,
+      met: value <= 3,
+    });
   }
   return targets;
 }

@@ -5,7 +5,7 @@ import { kernelBoxes } from '../src/box.js';
 import { cutmixBatch } from '../src/index.js';
 import { pasteComposite } from '../src/kernels/composite.js';
 import { asBits, pasteElements, type Elements } from '../src/kernels/copy.js';
-import { pasteGeometry } from '../src/kernels/geometry.js';
+import { mixedBlocks, pasteGeometry } from '../src/kernels/geometry.js';
 import { CUTMIX_PASTE, type CutmixPasteAttrs } from '../src/kernels/names.js';
 import { paste } from '../src/kernels/paste.js';
 import { pasteOnHeap } from '../src/kernels/wasm/kernel.js';
@@ -80,7 +80,8 @@ function registerBenchKernels(): void {
       const { partners, boxes, dataFormat } = attrs as unknown as CutmixPasteAttrs;
       const source = cpu.data.get(x.dataId)!.values as Float32Array;
       const out = new Float32Array(source.length);
-      pasteElements(asBits(source), 0, asBits(out), 0, pasteGeometry(x.shape, dataFormat), partners, boxes);
+      const g = pasteGeometry(x.shape, dataFormat);
+      pasteElements(asBits(source), asBits(out), g, partners, mixedBlocks(g, partners, boxes));
       return cpu.makeTensorInfo(x.shape, x.dtype, out);
     },
   });
@@ -103,7 +104,11 @@ function registerBenchKernels(): void {
     kernelFunc: ({ inputs, backend }) => {
       const cpu = backend as MathBackendCPU;
       const x = inputs.images as tf.TensorInfo;
-      return cpu.makeTensorInfo(x.shape, x.dtype, new Float32Array(cpu.data.get(x.dataId)!.values as Elements as Float32Array));
+      return cpu.makeTensorInfo(
+        x.shape,
+        x.dtype,
+        new Float32Array(cpu.data.get(x.dataId)!.values as Elements as Float32Array),
+      );
     },
   });
 }
@@ -136,8 +141,12 @@ export function check(condition: boolean, what: string): void {
 function quarterPlan(batch: BenchBatch): Plan {
   const { n, spatial } = batchDims(batch.shape, batch.dataFormat);
   const [d, h, w] = [1, 1, ...spatial].slice(-3);
-  const box = [d, h, w].flatMap((size) => [Math.floor(size / 4), Math.floor(size / 4) + Math.max(1, Math.floor(size / 2))]);
-  const [z1, z2, y1, y2, x1, x2] = spatial.length === 3 ? box : spatial.length === 2 ? [0, 1, ...box.slice(2)] : [0, 1, 0, 1, ...box.slice(4)];
+  const box = [d, h, w].flatMap((size) => [
+    Math.floor(size / 4),
+    Math.floor(size / 4) + Math.max(1, Math.floor(size / 2)),
+  ]);
+  const [z1, z2, y1, y2, x1, x2] =
+    spatial.length === 3 ? box : spatial.length === 2 ? [0, 1, ...box.slice(2)] : [0, 1, 0, 1, ...box.slice(4)];
   return {
     partners: Int32Array.from({ length: n }, (_, i) => (i + 1) % n),
     boxes: Int32Array.from({ length: 6 * n }, (_, i) => [z1, y1, x1, z2, y2, x2][i % 6]),
@@ -149,14 +158,22 @@ function quarterPlan(batch: BenchBatch): Plan {
  * the composite on its own (its garbage would disturb the others). Checks before timing that the kernel
  * timed is the one cutmixBatch runs, on the same plans, and that nothing leaks.
  */
-export function benchShape(backend: BackendName, batch: BenchBatch, budget: Budget, progress: (message: string) => void): ShapeResult {
+export function benchShape(
+  backend: BackendName,
+  batch: BenchBatch,
+  budget: Budget,
+  progress: (message: string) => void,
+): ShapeResult {
   const { shape, dataFormat } = batch;
   const n = shape[0];
   const size = shape.reduce((a, b) => a * b, 1);
   const tensorsBefore = tf.memory().numTensors;
   const dataIdsBefore = tf.backend().numDataIds();
   const images = tf.randomUniform(shape, 0, 1, 'float32', 7);
-  const labels = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % 10), 'int32');
+  const labels = tf.tensor1d(
+    Int32Array.from({ length: n }, (_, i) => i % 10),
+    'int32',
+  );
   // One plan per call index (blocks run a few more calls than rounds; indices wrap around).
   const plans = 2 * Math.max(budget.warmup + budget.iterations, budget.compositeWarmup + budget.compositeIterations);
   const batchPlans = Array.from({ length: plans }, (_, r) => planFor(batch, seedOf(r), 'batch'));
@@ -172,7 +189,8 @@ export function benchShape(backend: BackendName, batch: BenchBatch, budget: Budg
     const out = cutmixBatch(images, labels, { seed: seedOf(0), mode, dataFormat });
     const plan = (mode === 'batch' ? batchPlan : elemPlan)(0);
     check(
-      out.partners.every((p, i) => p === plan.partners[i]) && kernelBoxes(out.boxes).every((v, i) => v === plan.boxes[i]),
+      out.partners.every((p, i) => p === plan.partners[i]) &&
+        kernelBoxes(out.boxes).every((v, i) => v === plan.boxes[i]),
       `cutmixBatch ${mode} plan differs from the plan the kernel rows use`,
     );
     const direct = pasteWith(plan);
@@ -194,7 +212,11 @@ export function benchShape(backend: BackendName, batch: BenchBatch, budget: Budg
     variant(V.kernel, (r) => pasteWith(batchPlan(r)), disposeTensor),
     variant(V.kernelElem, (r) => pasteWith(elemPlan(r)), disposeTensor),
     variant(V.kernelQuarter, () => pasteWith(quarter), disposeTensor),
-    variant(backend === 'wasm' ? V.kernelJs : V.kernelSinglePass, (r) => tf.engine().runKernel(other, { images }, attrs(batchPlan(r))) as tf.Tensor, disposeTensor),
+    variant(
+      backend === 'wasm' ? V.kernelJs : V.kernelSinglePass,
+      (r) => tf.engine().runKernel(other, { images }, attrs(batchPlan(r))) as tf.Tensor,
+      disposeTensor,
+    ),
     variant(V.batch, (r) => cutmixBatch(images, labels, { seed: seedAt(r), mode: 'batch', dataFormat }), disposeResult),
     variant(V.elem, (r) => cutmixBatch(images, labels, { seed: seedAt(r), mode: 'elem', dataFormat }), disposeResult),
     variant(V.copyOnly, () => tf.engine().runKernel(COPY_ONLY_KERNEL, { images }) as tf.Tensor, disposeTensor),
@@ -238,7 +260,11 @@ export function benchShape(backend: BackendName, batch: BenchBatch, budget: Budg
   // chunks above its 32 MiB maximum mmap threshold), and wasm frees on dispose: there interleaving only
   // spreads machine noise evenly.
   const time = backend === 'cpu' && size * 4 < 32 * 2 ** 20 ? timeInBlocks : timeInterleaved;
-  const fast = time(variants, { warmup: budget.warmup, iterations: budget.iterations, onProgress: report(`${variants.length} variants,`) });
+  const fast = time(variants, {
+    warmup: budget.warmup,
+    iterations: budget.iterations,
+    onProgress: report(`${variants.length} variants,`),
+  });
   release();
 
   // The composite on its own; its first call is checked against the kernel, byte for byte.
@@ -247,12 +273,21 @@ export function benchShape(backend: BackendName, batch: BenchBatch, budget: Budg
   check(sameWords(kernelOut, first), 'composite output differs from the kernel output');
   tf.dispose([kernelOut, first]);
   const composite = timeInterleaved(
-    [variant(V.composite, (r) => pasteComposite(images, batchPlan(r).partners, batchPlan(r).boxes, dataFormat), disposeTensor)],
+    [
+      variant(
+        V.composite,
+        (r) => pasteComposite(images, batchPlan(r).partners, batchPlan(r).boxes, dataFormat),
+        disposeTensor,
+      ),
+    ],
     { warmup: budget.compositeWarmup, iterations: budget.compositeIterations, onProgress: report('composite,') },
   );
 
   tf.dispose([images, labels]);
   check(tf.memory().numTensors === tensorsBefore, `tensors leaked: ${tf.memory().numTensors - tensorsBefore}`);
-  check(tf.backend().numDataIds() === dataIdsBefore, `backend data leaked: ${tf.backend().numDataIds() - dataIdsBefore}`);
+  check(
+    tf.backend().numDataIds() === dataIdsBefore,
+    `backend data leaked: ${tf.backend().numDataIds() - dataIdsBefore}`,
+  );
   return { backend, shape, dataFormat, stats: Object.fromEntries([...fast, ...composite]) };
 }

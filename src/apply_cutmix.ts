@@ -18,8 +18,14 @@ export interface ApplyCutmixOptions {
  * Reads a plan's boxes and partners once and checks them against a batch of `n` samples with spatial sizes
  * `spatial`: one box (of that rank, inside the batch) and one partner index in [0, n) per sample.
  */
-export function readPlan(fn: string, plan: unknown, n: number, spatial: readonly number[]): Pick<CutMixPlan<AnyBox>, 'boxes' | 'partners'> {
-  if (plan === null || typeof plan !== 'object' || Array.isArray(plan)) fail(fn, 'plan', 'a plan { boxes, partners }', describeValue(plan));
+export function readPlan(
+  fn: string,
+  plan: unknown,
+  n: number,
+  spatial: readonly number[],
+): Pick<CutMixPlan<AnyBox>, 'boxes' | 'partners'> {
+  if (plan === null || typeof plan !== 'object' || Array.isArray(plan))
+    fail(fn, 'plan', 'a plan { boxes, partners }', describeValue(plan));
   const { boxes, partners } = plan as Record<string, unknown>;
   const partnerList = copyNumbers(fn, 'plan.partners', partners, 'an Int32Array or number[] of partner indices');
   if (!Array.isArray(boxes)) fail(fn, 'plan.boxes', 'an array of boxes', describeValue(boxes));

@@ -64,7 +64,8 @@ export function checkClassIndices(fn: string, arg: string, labels: Tensor, numCl
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!Number.isInteger(v) || v < 0 || (numClasses !== undefined && v >= numClasses)) {
-      const range = numClasses === undefined ? 'an integer class index ≥ 0' : `an integer class index in [0, ${numClasses})`;
+      const range =
+        numClasses === undefined ? 'an integer class index ≥ 0' : `an integer class index in [0, ${numClasses})`;
       fail(fn, `${arg}[${i}]`, range, describeValue(v));
     }
   }
@@ -74,12 +75,19 @@ export function checkClassIndices(fn: string, arg: string, labels: Tensor, numCl
  * Labels that enter a mixing op: int32 (or integer-valued float32) class indices `[N]`, or float32
  * one-hot, soft or multi-hot targets `[N, K]`, one row per sample of the batch named `rowsOf`.
  */
-export function checkLabels(fn: string, arg: string, labels: unknown, n: number, rowsOf: string): asserts labels is Tensor {
+export function checkLabels(
+  fn: string,
+  arg: string,
+  labels: unknown,
+  n: number,
+  rowsOf: string,
+): asserts labels is Tensor {
   assertTensor(fn, arg, labels);
   if (labels.rank !== 1 && labels.rank !== 2) {
     fail(fn, arg, 'rank 1 (class indices [N]) or rank 2 (one-hot, soft or multi-hot [N, K])', `rank ${labels.rank}`);
   }
-  if (labels.dtype !== 'int32' && labels.dtype !== 'float32') fail(fn, `${arg}.dtype`, 'int32 or float32', labels.dtype);
+  if (labels.dtype !== 'int32' && labels.dtype !== 'float32')
+    fail(fn, `${arg}.dtype`, 'int32 or float32', labels.dtype);
   if (labels.rank === 2 && labels.dtype !== 'float32') {
     fail(fn, `${arg}.dtype`, 'float32 for targets [N, K] (cast int32 targets with tf.cast)', labels.dtype);
   }

@@ -125,7 +125,12 @@ export function copyBox(fn: string, arg: string, value: unknown): Readonly<Recor
  * Checks a copied box against a batch's spatial sizes: exactly the coordinates of that rank (no `z1` on a
  * 2-D batch), integers with 0 ≤ start ≤ end ≤ size on every axis. Returns a fresh plain box.
  */
-export function checkBox(fn: string, arg: string, copy: Readonly<Record<string, unknown>>, spatial: readonly number[]): AnyBox {
+export function checkBox(
+  fn: string,
+  arg: string,
+  copy: Readonly<Record<string, unknown>>,
+  spatial: readonly number[],
+): AnyBox {
   const d = spatial.length;
   const names = COORDS[d - 1];
   const lo: number[] = [];
@@ -134,7 +139,12 @@ export function checkBox(fn: string, arg: string, copy: Readonly<Record<string, 
   for (let i = 0; ok && i < d; i++) {
     const start = copy[names[i]];
     const end = copy[names[i + d]];
-    ok = Number.isInteger(start) && Number.isInteger(end) && (start as number) >= 0 && (start as number) <= (end as number) && (end as number) <= spatial[i];
+    ok =
+      Number.isInteger(start) &&
+      Number.isInteger(end) &&
+      (start as number) >= 0 &&
+      (start as number) <= (end as number) &&
+      (end as number) <= spatial[i];
     lo.push(start as number);
     hi.push(end as number);
   }

@@ -56,4 +56,3 @@ export function spatialNames(dataFormat: DataFormat): readonly ('depth' | 'heigh
   const d = spatialRank(dataFormat);
   return d === 1 ? ['width'] : d === 2 ? ['height', 'width'] : ['depth', 'height', 'width'];
 }
-

@@ -15,17 +15,26 @@ export function checkLogits(fn: string, logits: unknown): asserts logits is Tens
 }
 
 /** Checks labels against logits `[N, K]`: class indices in [0, K) `[N]`, or float32 targets `[N, K]`. */
-function checkLabelsFor(fn: string, labels: unknown, logits: Tensor2D, indicesAllowed: boolean): asserts labels is Tensor {
+function checkLabelsFor(
+  fn: string,
+  labels: unknown,
+  logits: Tensor2D,
+  indicesAllowed: boolean,
+): asserts labels is Tensor {
   const [n, k] = logits.shape;
   assertTensor(fn, 'labels', labels);
-  const expected = indicesAllowed ? 'rank 1 (class indices [N]) or rank 2 ([N, K] targets)' : 'rank 2 (multi-hot or soft targets [N, K])';
+  const expected = indicesAllowed
+    ? 'rank 1 (class indices [N]) or rank 2 ([N, K] targets)'
+    : 'rank 2 (multi-hot or soft targets [N, K])';
   if (labels.rank !== 2 && !(indicesAllowed && labels.rank === 1)) fail(fn, 'labels', expected, `rank ${labels.rank}`);
   if (labels.shape[0] !== n) failMust(fn, 'labels', `have ${n} rows to match logits`, String(labels.shape[0]));
   if (labels.rank === 2) {
-    if (labels.dtype !== 'float32') fail(fn, 'labels.dtype', 'float32 for targets [N, K] (cast with tf.cast)', labels.dtype);
+    if (labels.dtype !== 'float32')
+      fail(fn, 'labels.dtype', 'float32 for targets [N, K] (cast with tf.cast)', labels.dtype);
     if (labels.shape[1] !== k) failMust(fn, 'labels', `have ${k} columns to match logits`, String(labels.shape[1]));
   } else {
-    if (labels.dtype !== 'int32' && labels.dtype !== 'float32') fail(fn, 'labels.dtype', 'int32 or float32', labels.dtype);
+    if (labels.dtype !== 'int32' && labels.dtype !== 'float32')
+      fail(fn, 'labels.dtype', 'int32 or float32', labels.dtype);
     checkClassIndices(fn, 'labels', labels, k);
   }
 }

@@ -47,7 +47,13 @@ export interface CheckedMix {
 }
 
 /** Checks the images, labels and injected values of a mixing call, in that order. */
-export function checkMix(s: MixSettings, images: unknown, labels: unknown, names: ArgNames, dtypes: DtypeRule): CheckedMix {
+export function checkMix(
+  s: MixSettings,
+  images: unknown,
+  labels: unknown,
+  names: ArgNames,
+  dtypes: DtypeRule,
+): CheckedMix {
   const batch = checkBatch(s.fn, names.images, images, s.dataFormat, dtypes, s.channelsLastDefault);
   checkLabels(s.fn, names.labels, labels, batch.n, names.images);
   return { batch, injected: checkInjected(s, batch.n, batch.spatial) };
@@ -61,13 +67,22 @@ export function checkTarget(fn: string, arg: string, x: unknown, images: Checked
   const target = checkBatch(fn, arg, x, images.dataFormat, PASTE_DTYPES);
   if (target.n !== images.n) failMust(fn, arg, `have ${images.n} samples to match ${imagesArg}`, String(target.n));
   if (target.spatial.some((size, i) => size !== images.spatial[i])) {
-    fail(fn, `${arg} spatial shape`, `[${images.spatial.join(', ')}] to match ${imagesArg}`, `[${target.spatial.join(', ')}]`);
+    fail(
+      fn,
+      `${arg} spatial shape`,
+      `[${images.spatial.join(', ')}] to match ${imagesArg}`,
+      `[${target.spatial.join(', ')}]`,
+    );
   }
   return x as Tensor;
 }
 
 /** Pastes one batch with a plan's boxes and partners (one kernel call). */
-export function pasteWithPlan(x: Tensor, plan: Pick<CutMixPlan<AnyBox>, 'boxes' | 'partners'>, batch: CheckedBatch): Tensor {
+export function pasteWithPlan(
+  x: Tensor,
+  plan: Pick<CutMixPlan<AnyBox>, 'boxes' | 'partners'>,
+  batch: CheckedBatch,
+): Tensor {
   return paste(x, plan.partners, kernelBoxes(plan.boxes), batch.dataFormat);
 }
 

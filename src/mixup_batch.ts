@@ -26,7 +26,10 @@ export function blend(x: Tensor, plan: CutMixPlan<AnyBox>): Tensor {
   return tf.tidy(() => {
     const perSample = [n, ...new Array<number>(x.rank - 1).fill(1)];
     const own = tf.tensor(lam, perSample);
-    const other = tf.tensor(lam.map((l) => 1 - l), perSample);
+    const other = tf.tensor(
+      lam.map((l) => 1 - l),
+      perSample,
+    );
     const mixed = tf.add(tf.mul(x, own), tf.mul(tf.gather(x, tf.tensor1d(partners, 'int32')), other));
     if (unmixed.every((u) => u === 0)) return mixed;
     return tf.where(tf.tensor(unmixed, perSample, 'bool'), x, mixed);

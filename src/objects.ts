@@ -102,7 +102,12 @@ export function cutmixObjects(
 }
 
 /** {@link cutmixObjects} on objects already read: per sample, the kept own objects then the partner's. */
-export function moveObjects(samples: ObjectSnapshot[][], boxes: readonly Box[], partners: Int32Array, minVisible: number): ObjectBox[][] {
+export function moveObjects(
+  samples: ObjectSnapshot[][],
+  boxes: readonly Box[],
+  partners: Int32Array,
+  minVisible: number,
+): ObjectBox[][] {
   return samples.map((own, n) => {
     const box = boxes[n];
     const p = partners[n];
@@ -211,8 +216,14 @@ function readPlanBox(b: unknown, arg: string): Box {
 }
 
 /** {@link readObjects} for an adapter's batch: detection boxes are 2-D, so the batch must be too. */
-export function readBatchObjects(fn: string, arg: string, objects: unknown, batch: { n: number; spatial: readonly number[] }): ObjectSnapshot[][] {
-  if (batch.spatial.length !== 2) fail(fn, arg, 'given only with a 2-D batch (object boxes are 2-D)', `a ${batch.spatial.length}-D batch`);
+export function readBatchObjects(
+  fn: string,
+  arg: string,
+  objects: unknown,
+  batch: { n: number; spatial: readonly number[] },
+): ObjectSnapshot[][] {
+  if (batch.spatial.length !== 2)
+    fail(fn, arg, 'given only with a 2-D batch (object boxes are 2-D)', `a ${batch.spatial.length}-D batch`);
   return readObjects(fn, arg, objects, batch.n);
 }
 

@@ -55,7 +55,17 @@ export type MixUpOptions = Pick<
 >;
 
 /** The one list of option keys; every entry point's accepted keys derive from it. */
-export const MIXUP_OPTION_KEYS = ['alpha', 'rng', 'seed', 'mode', 'partner', 'partners', 'lam', 'prob', 'dataFormat'] as const;
+export const MIXUP_OPTION_KEYS = [
+  'alpha',
+  'rng',
+  'seed',
+  'mode',
+  'partner',
+  'partners',
+  'lam',
+  'prob',
+  'dataFormat',
+] as const;
 export const BOX_KEYS = ['box', 'placement', 'ratioMinMax', 'correctLam'] as const;
 export const CUTMIX_OPTION_KEYS = [...MIXUP_OPTION_KEYS, ...BOX_KEYS] as const;
 /** Values injected for one batch: meaningless for an adapter that sees many batches. */
@@ -110,9 +120,15 @@ function rejectConflicts(fn: string, o: Readonly<Record<string, unknown>>): void
     fail(fn, 'options.correctLam', 'true with options.ratioMinMax (no λ is drawn to return)', 'false');
   }
   if (given('box') && given('lam') && o.correctLam !== false) {
-    fail(fn, 'options.lam', 'omitted when options.box is given (λ is the box\u2019s share; pass correctLam: false to label with your own λ)', 'both');
+    fail(
+      fn,
+      'options.lam',
+      'omitted when options.box is given (λ is the box\u2019s share; pass correctLam: false to label with your own λ)',
+      'both',
+    );
   }
-  if (o.mode === 'pair' && given('partners')) fail(fn, 'options.partners', "omitted in 'pair' mode (pairs are i and N−1−i)", 'both');
+  if (o.mode === 'pair' && given('partners'))
+    fail(fn, 'options.partners', "omitted in 'pair' mode (pairs are i and N−1−i)", 'both');
   if (o.mode === 'pair' && given('partner') && o.partner !== 'flip') {
     fail(fn, 'options.partner', "'flip' or omitted in 'pair' mode", describeValue(o.partner));
   }
@@ -128,7 +144,11 @@ function orDefault<T>(value: unknown, fallback: T): unknown {
  * drawn here; injected values are copied (each element read once) and judged against the batch later by
  * {@link checkInjected}.
  */
-export function resolveMixOptions(fn: string, o: Readonly<Record<string, unknown>>, context: ResolveContext = {}): MixSettings {
+export function resolveMixOptions(
+  fn: string,
+  o: Readonly<Record<string, unknown>>,
+  context: ResolveContext = {},
+): MixSettings {
   rejectConflicts(fn, o);
   const alpha = orDefault(o.alpha, 1);
   assertAlpha(fn, 'options.alpha', alpha);
@@ -147,7 +167,8 @@ export function resolveMixOptions(fn: string, o: Readonly<Record<string, unknown
   if (o.dataFormat !== undefined) assertOneOf(fn, 'options.dataFormat', o.dataFormat, DATA_FORMATS);
   const placement = orDefault(o.placement, 'center-clip');
   assertOneOf(fn, 'options.placement', placement, PLACEMENTS);
-  const ratioMinMax = o.ratioMinMax === undefined ? undefined : readRatioMinMax(fn, 'options.ratioMinMax', o.ratioMinMax);
+  const ratioMinMax =
+    o.ratioMinMax === undefined ? undefined : readRatioMinMax(fn, 'options.ratioMinMax', o.ratioMinMax);
   const correctLam = orDefault(o.correctLam, true);
   assertBoolean(fn, 'options.correctLam', correctLam);
   return Object.freeze({
@@ -164,7 +185,10 @@ export function resolveMixOptions(fn: string, o: Readonly<Record<string, unknown
     correctLam,
     lam: readLam(fn, o.lam),
     box: readBoxes(fn, o.box),
-    partners: o.partners === undefined ? undefined : copyNumbers(fn, 'options.partners', o.partners, 'an Int32Array or number[] of partner indices'),
+    partners:
+      o.partners === undefined
+        ? undefined
+        : copyNumbers(fn, 'options.partners', o.partners, 'an Int32Array or number[] of partner indices'),
   });
 }
 

@@ -33,7 +33,8 @@ export function drawPartners(n: number, scheme: PartnerScheme, draw: Draw): Int3
 export function checkPartners(fn: string, arg: string, partners: readonly number[], n: number): Int32Array {
   if (partners.length !== n) fail(fn, `${arg}.length`, `${n} (one partner per sample)`, String(partners.length));
   partners.forEach((p, i) => {
-    if (!Number.isInteger(p) || p < 0 || p >= n) fail(fn, `${arg}[${i}]`, `an integer index in [0, ${n})`, describeValue(p));
+    if (!Number.isInteger(p) || p < 0 || p >= n)
+      fail(fn, `${arg}[${i}]`, `an integer index in [0, ${n})`, describeValue(p));
   });
   return Int32Array.from(partners);
 }

@@ -79,7 +79,6 @@ export function planMix(
     }
   }
   for (let i = 0; i < n; i++) boxes[i] ??= cloneBox(none);
-  const partners =
-    injected.partners ?? drawPartners(n, s.mode === 'pair' ? 'flip' : s.partner, s.draw);
+  const partners = injected.partners ?? drawPartners(n, s.mode === 'pair' ? 'flip' : s.partner, s.draw);
   return { lam, boxes, partners };
 }

@@ -97,7 +97,8 @@ function sampleChecked(
   // Only an absent option takes the default: a null is a wrong value.
   const placement = o.placement === undefined ? 'center-clip' : o.placement;
   assertOneOf(fn, 'options.placement', placement, PLACEMENTS);
-  const ratioMinMax = o.ratioMinMax === undefined ? undefined : readRatioMinMax(fn, 'options.ratioMinMax', o.ratioMinMax);
+  const ratioMinMax =
+    o.ratioMinMax === undefined ? undefined : readRatioMinMax(fn, 'options.ratioMinMax', o.ratioMinMax);
   return drawBox(spatial, lam, draw, placement, ratioMinMax);
 }
 
@@ -122,15 +123,30 @@ function sampleChecked(
  * @param options Placement and `ratioMinMax`; see {@link BoxOptions}.
  * @returns `box`: the drawn box (integers, half-open); `lam`: the share of positions kept.
  */
-export function randBox(spatialShape: readonly [number], lam: number, rng?: Rng, options?: BoxOptions): BoxSample<Box1D>;
-export function randBox(spatialShape: readonly [number, number], lam: number, rng?: Rng, options?: BoxOptions): BoxSample<Box>;
+export function randBox(
+  spatialShape: readonly [number],
+  lam: number,
+  rng?: Rng,
+  options?: BoxOptions,
+): BoxSample<Box1D>;
+export function randBox(
+  spatialShape: readonly [number, number],
+  lam: number,
+  rng?: Rng,
+  options?: BoxOptions,
+): BoxSample<Box>;
 export function randBox(
   spatialShape: readonly [number, number, number],
   lam: number,
   rng?: Rng,
   options?: BoxOptions,
 ): BoxSample<Box3D>;
-export function randBox(spatialShape: readonly number[], lam: number, rng?: Rng, options?: BoxOptions): BoxSample<AnyBox>;
+export function randBox(
+  spatialShape: readonly number[],
+  lam: number,
+  rng?: Rng,
+  options?: BoxOptions,
+): BoxSample<AnyBox>;
 export function randBox(
   spatialShape: readonly number[],
   lam: number,
@@ -140,7 +156,12 @@ export function randBox(
   const fn = 'randBox';
   const length = Array.isArray(spatialShape) ? spatialShape.length : -1;
   if (length < 1 || length > 3) {
-    fail(fn, 'spatialShape', 'an array of 1 to 3 positive integers ([W], [H, W] or [D, H, W])', describeValue(spatialShape));
+    fail(
+      fn,
+      'spatialShape',
+      'an array of 1 to 3 positive integers ([W], [H, W] or [D, H, W])',
+      describeValue(spatialShape),
+    );
   }
   const spatial = Array.from(spatialShape);
   spatial.forEach((size, i) => assertPositiveInteger(fn, `spatialShape[${i}]`, size));
@@ -168,7 +189,13 @@ export function randBox(
  * @param options Placement and `ratioMinMax`; see {@link BoxOptions}.
  * @returns `box`: the drawn box (integers, half-open); `lam`: `1 − box area / (H·W)`, the share of pixels kept.
  */
-export function randBbox(height: number, width: number, lam: number, rng: Rng = Math.random, options?: BoxOptions): BoxSample {
+export function randBbox(
+  height: number,
+  width: number,
+  lam: number,
+  rng: Rng = Math.random,
+  options?: BoxOptions,
+): BoxSample {
   const fn = 'randBbox';
   assertPositiveInteger(fn, 'height', height);
   assertPositiveInteger(fn, 'width', width);

@@ -22,7 +22,8 @@ export type Draw = () => number;
  * @param seed Any finite number; equal seeds give equal streams.
  */
 export function seededRng(seed: number): Rng {
-  if (typeof seed !== 'number' || !Number.isFinite(seed)) fail('seededRng', 'seed', 'a finite number', describeValue(seed));
+  if (typeof seed !== 'number' || !Number.isFinite(seed))
+    fail('seededRng', 'seed', 'a finite number', describeValue(seed));
   const alea = seedrandom.alea(String(seed));
   return () => alea();
 }

@@ -31,7 +31,13 @@ export function partnerLabels(labels: Tensor, partners: Int32Array): Tensor {
  * Checks a pair of label tensors that go together: each class indices `[N]` (int32, or integer-valued
  * float32) or float32 targets `[N, K]`, the same shape, `n` rows when `n` is given.
  */
-export function checkLabelPair(fn: string, labelsA: unknown, labelsB: unknown, n?: number, rowsOf = 'logits'): asserts labelsA is Tensor {
+export function checkLabelPair(
+  fn: string,
+  labelsA: unknown,
+  labelsB: unknown,
+  n?: number,
+  rowsOf = 'logits',
+): asserts labelsA is Tensor {
   for (const [arg, t] of [
     ['labelsA', labelsA],
     ['labelsB', labelsB],
@@ -41,7 +47,8 @@ export function checkLabelPair(fn: string, labelsA: unknown, labelsB: unknown, n
       fail(fn, arg, 'rank 1 (class indices [N]) or rank 2 (one-hot, soft or multi-hot [N, K])', `rank ${t.rank}`);
     }
     if (t.dtype !== 'int32' && t.dtype !== 'float32') fail(fn, `${arg}.dtype`, 'int32 or float32', t.dtype);
-    if (t.rank === 2 && t.dtype !== 'float32') fail(fn, `${arg}.dtype`, 'float32 for targets [N, K] (cast with tf.cast)', t.dtype);
+    if (t.rank === 2 && t.dtype !== 'float32')
+      fail(fn, `${arg}.dtype`, 'float32 for targets [N, K] (cast with tf.cast)', t.dtype);
     if (n !== undefined && t.shape[0] !== n) failMust(fn, arg, `have ${n} rows to match ${rowsOf}`, String(t.shape[0]));
   }
   const [a, b] = [labelsA as Tensor, labelsB as Tensor];
@@ -60,7 +67,8 @@ export function classCount(fn: string, labels: readonly Tensor[], numClasses: un
   const first = labels[0];
   if (first.rank === 2) {
     const k = first.shape[1] as number;
-    if (numClasses !== undefined && numClasses !== k) fail(fn, numClassesArg, `${k} to match the labels' second dim`, String(numClasses));
+    if (numClasses !== undefined && numClasses !== k)
+      fail(fn, numClassesArg, `${k} to match the labels' second dim`, String(numClasses));
     if (k < 1) failMust(fn, 'labelsA', 'have at least one class column', '0');
     return k;
   }

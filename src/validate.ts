@@ -103,7 +103,8 @@ export function readOptions(
     fail(fn, arg, 'an options object', describeValue(options));
   }
   for (const key of Object.keys(options)) {
-    if (allowed !== null && !allowed.includes(key)) fail(fn, `${arg} key '${key}'`, `one of ${allowed.join(', ')}`, 'an unknown key');
+    if (allowed !== null && !allowed.includes(key))
+      fail(fn, `${arg} key '${key}'`, `one of ${allowed.join(', ')}`, 'an unknown key');
     read[key] = (options as Record<string, unknown>)[key];
   }
   return Object.freeze(read);
@@ -137,4 +138,3 @@ export function copyNumbers(fn: string, arg: string, value: unknown, expected: s
   }
   return out;
 }
-

@@ -4,7 +4,16 @@ import { valuesReadable } from '../batch.js';
 import { cloneBox, emptyBox, type AnyBox, type Box, type Box1D, type Box3D } from '../box.js';
 import { weightedLoss } from '../cutmix_loss.js';
 import { checkLogits, type PerSampleLoss } from '../losses.js';
-import { ARG_NAMES, checkMix, checkTarget, IMAGE_DTYPES, pasteWithPlan, runMix, type CheckedMix, type CutMixResult } from '../mix.js';
+import {
+  ARG_NAMES,
+  checkMix,
+  checkTarget,
+  IMAGE_DTYPES,
+  pasteWithPlan,
+  runMix,
+  type CheckedMix,
+  type CutMixResult,
+} from '../mix.js';
 import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions, type MixSettings } from '../options.js';
 import { moveObjects, readBatchObjects, readMinVisible, type ObjectBox } from '../objects.js';
 import { assertBoolean, assertFunction, describeValue, fail, failMust, keyPath, readOptions } from '../validate.js';
@@ -117,15 +126,30 @@ export class CutMix {
     const checked = checkMix(s, images, labels, ARG_NAMES, IMAGE_DTYPES);
     const extras = Object.entries(targets).map(([name, t]) => {
       const arg = keyPath('options', name);
-      if (!(t instanceof tf.Tensor)) fail(fn, arg, 'a tf.Tensor to cut with the images (an extra target; the other options are training and objects)', describeValue(t));
+      if (!(t instanceof tf.Tensor))
+        fail(
+          fn,
+          arg,
+          'a tf.Tensor to cut with the images (an extra target; the other options are training and objects)',
+          describeValue(t),
+        );
       return [name, checkTarget(fn, arg, t, checked.batch, 'images')] as const;
     });
-    const snapshots = objects === undefined ? undefined : readBatchObjects(fn, 'options.objects', objects, checked.batch);
-    const result = training ? runMix(s, images, labels, checked, true, (plan) => pasteWithPlan(images, plan, checked.batch)) : passThrough(images, labels, checked);
-    const moved = snapshots && { objects: moveObjects(snapshots, result.boxes as Box[], result.partners, this.minVisible) };
+    const snapshots =
+      objects === undefined ? undefined : readBatchObjects(fn, 'options.objects', objects, checked.batch);
+    const result = training
+      ? runMix(s, images, labels, checked, true, (plan) => pasteWithPlan(images, plan, checked.batch))
+      : passThrough(images, labels, checked);
+    const moved = snapshots && {
+      objects: moveObjects(snapshots, result.boxes as Box[], result.partners, this.minVisible),
+    };
     let mixed: Record<string, Tensor>;
     try {
-      mixed = tf.tidy(() => Object.fromEntries(extras.map(([name, t]) => [name, training ? pasteWithPlan(t, result, checked.batch) : tf.clone(t)])));
+      mixed = tf.tidy(() =>
+        Object.fromEntries(
+          extras.map(([name, t]) => [name, training ? pasteWithPlan(t, result, checked.batch) : tf.clone(t)]),
+        ),
+      );
     } catch (error) {
       tf.dispose([result.images, result.labelsA, result.labelsB]);
       throw error;
@@ -136,7 +160,8 @@ export class CutMix {
       labelsA: tf.keep(result.labelsA),
       labelsB: tf.keep(result.labelsB),
       lam: result.lam,
-      maxClass: labels.rank === 1 && valuesReadable() && checked.batch.n > 0 ? Math.max(...labels.dataSync()) : undefined,
+      maxClass:
+        labels.rank === 1 && valuesReadable() && checked.batch.n > 0 ? Math.max(...labels.dataSync()) : undefined,
     };
     return { ...result, ...mixed, ...moved } as CutMixAdapterResult<O, AnyBox>;
   }

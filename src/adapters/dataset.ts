@@ -46,7 +46,13 @@ export interface MixedBatch<X extends Tensor = Tensor4D> extends TensorContainer
   ys: Tensor2D;
 }
 
-const DATASET_OPTION_KEYS = [...CUTMIX_OPTION_KEYS.filter((k) => !INJECTED_KEYS.includes(k)), 'numClasses', 'labelSmoothing', 'targets', 'minVisible'];
+const DATASET_OPTION_KEYS = [
+  ...CUTMIX_OPTION_KEYS.filter((k) => !INJECTED_KEYS.includes(k)),
+  'numClasses',
+  'labelSmoothing',
+  'targets',
+  'minVisible',
+];
 
 /**
  * CutMix for `model.fitDataset` (tfjs-layers): maps a **batched** tf.data dataset of `{ xs, ys }` to
@@ -78,10 +84,21 @@ export function cutmixDataset<X extends Tensor = Tensor4D>(
 ): Dataset<MixedBatch<X>> {
   const fn = 'cutmixDataset';
   // An array has a map method too: it is the likeliest wrong argument, so it is named.
-  if (dataset === null || typeof dataset !== 'object' || Array.isArray(dataset) || typeof (dataset as { map?: unknown }).map !== 'function') {
+  if (
+    dataset === null ||
+    typeof dataset !== 'object' ||
+    Array.isArray(dataset) ||
+    typeof (dataset as { map?: unknown }).map !== 'function'
+  ) {
     fail(fn, 'dataset', 'a tf.data.Dataset (an object with a map method)', describeValue(dataset));
   }
-  const { numClasses, labelSmoothing = 0, targets = [], minVisible, ...sampling } = readOptions(fn, 'options', options, DATASET_OPTION_KEYS);
+  const {
+    numClasses,
+    labelSmoothing = 0,
+    targets = [],
+    minVisible,
+    ...sampling
+  } = readOptions(fn, 'options', options, DATASET_OPTION_KEYS);
   const visible = readMinVisible({ minVisible }, fn);
   if (numClasses !== undefined) assertPositiveInteger(fn, 'options.numClasses', numClasses);
   assertInRange(fn, 'options.labelSmoothing', labelSmoothing, 0, 1);
@@ -95,8 +112,10 @@ export function cutmixDataset<X extends Tensor = Tensor4D>(
     const { xs, ys } = element;
     const checked = checkMix(s, xs, ys, { images: 'element.xs', labels: 'element.ys' }, IMAGE_DTYPES);
     const k = ys.rank === 2 ? (ys.shape[1] as number) : numClasses;
-    if (k === undefined) fail(fn, 'options.numClasses', 'a positive integer when element.ys holds class indices [N]', 'undefined');
-    if (ys.rank === 2 && numClasses !== undefined && numClasses !== k) fail(fn, 'options.numClasses', `${k} to match element.ys`, String(numClasses));
+    if (k === undefined)
+      fail(fn, 'options.numClasses', 'a positive integer when element.ys holds class indices [N]', 'undefined');
+    if (ys.rank === 2 && numClasses !== undefined && numClasses !== k)
+      fail(fn, 'options.numClasses', `${k} to match element.ys`, String(numClasses));
     if (ys.rank === 1) checkClassIndices(fn, 'element.ys', ys, k);
     const extras = targetKeys.map((key) => {
       const arg = `element.${key}`;
@@ -110,7 +129,9 @@ export function cutmixDataset<X extends Tensor = Tensor4D>(
     const mixedTargets = Object.fromEntries(
       extras.map(({ key, tensor, objects }) => [
         key,
-        tensor ? pasteWithPlan(tensor, mixed, checked.batch) : moveObjects(objects, mixed.boxes as Box[], mixed.partners, visible),
+        tensor
+          ? pasteWithPlan(tensor, mixed, checked.batch)
+          : moveObjects(objects, mixed.boxes as Box[], mixed.partners, visible),
       ]),
     );
     const targetsOut = blendTargets(mixed.labelsA, mixed.labelsB, mixed.lam, k as number, labelSmoothing as number);
@@ -124,7 +145,8 @@ function readTargetKeys(fn: string, value: unknown): string[] {
   if (!Array.isArray(value)) fail(fn, 'options.targets', 'an array of element keys', describeValue(value));
   const keys = Array.from(value as unknown[]);
   keys.forEach((key, i) => {
-    if (typeof key !== 'string' || key === 'xs' || key === 'ys') fail(fn, `options.targets[${i}]`, "an element key other than 'xs' and 'ys'", describeValue(key));
+    if (typeof key !== 'string' || key === 'xs' || key === 'ys')
+      fail(fn, `options.targets[${i}]`, "an element key other than 'xs' and 'ys'", describeValue(key));
   });
   return keys as string[];
 }

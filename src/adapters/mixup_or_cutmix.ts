@@ -26,7 +26,10 @@ export type MixUpOrCutMixResult<B extends AnyBox = Box> = CutMixResult<B> & {
 };
 
 const OWN_KEYS = ['switchProb', 'mixupAlpha', 'cutmixAlpha'];
-const MIXUP_OR_CUTMIX_OPTION_KEYS = [...CUTMIX_OPTION_KEYS.filter((k) => !['alpha', 'lam', 'box'].includes(k)), ...OWN_KEYS];
+const MIXUP_OR_CUTMIX_OPTION_KEYS = [
+  ...CUTMIX_OPTION_KEYS.filter((k) => !['alpha', 'lam', 'box'].includes(k)),
+  ...OWN_KEYS,
+];
 
 /**
  * MixUp or CutMix, chosen per batch (timm's `Mixup` with both enabled, torchvision's `RandomChoice`):
@@ -47,13 +50,38 @@ const MIXUP_OR_CUTMIX_OPTION_KEYS = [...CUTMIX_OPTION_KEYS.filter((k) => !['alph
  * @param options See {@link MixUpOrCutMixOptions}.
  * @returns The chosen op's result (new tensors owned by the caller) and `method`.
  */
-export function mixupOrCutmix(images: Tensor4D, labels: Tensor, options?: MixUpOrCutMixOptions): MixUpOrCutMixResult<Box>;
-export function mixupOrCutmix(images: Tensor3D, labels: Tensor, options?: MixUpOrCutMixOptions): MixUpOrCutMixResult<Box1D>;
-export function mixupOrCutmix(images: Tensor5D, labels: Tensor, options?: MixUpOrCutMixOptions): MixUpOrCutMixResult<Box3D>;
-export function mixupOrCutmix(images: Tensor, labels: Tensor, options?: MixUpOrCutMixOptions): MixUpOrCutMixResult<AnyBox>;
-export function mixupOrCutmix(images: Tensor, labels: Tensor, options?: MixUpOrCutMixOptions): MixUpOrCutMixResult<AnyBox> {
+export function mixupOrCutmix(
+  images: Tensor4D,
+  labels: Tensor,
+  options?: MixUpOrCutMixOptions,
+): MixUpOrCutMixResult<Box>;
+export function mixupOrCutmix(
+  images: Tensor3D,
+  labels: Tensor,
+  options?: MixUpOrCutMixOptions,
+): MixUpOrCutMixResult<Box1D>;
+export function mixupOrCutmix(
+  images: Tensor5D,
+  labels: Tensor,
+  options?: MixUpOrCutMixOptions,
+): MixUpOrCutMixResult<Box3D>;
+export function mixupOrCutmix(
+  images: Tensor,
+  labels: Tensor,
+  options?: MixUpOrCutMixOptions,
+): MixUpOrCutMixResult<AnyBox>;
+export function mixupOrCutmix(
+  images: Tensor,
+  labels: Tensor,
+  options?: MixUpOrCutMixOptions,
+): MixUpOrCutMixResult<AnyBox> {
   const fn = 'mixupOrCutmix';
-  const { switchProb = 0.5, mixupAlpha = 1, cutmixAlpha = 1, ...shared } = readOptions(fn, 'options', options, MIXUP_OR_CUTMIX_OPTION_KEYS);
+  const {
+    switchProb = 0.5,
+    mixupAlpha = 1,
+    cutmixAlpha = 1,
+    ...shared
+  } = readOptions(fn, 'options', options, MIXUP_OR_CUTMIX_OPTION_KEYS);
   assertInRange(fn, 'options.switchProb', switchProb, 0, 1);
   assertAlpha(fn, 'options.mixupAlpha', mixupAlpha);
   assertAlpha(fn, 'options.cutmixAlpha', cutmixAlpha);
@@ -62,7 +90,10 @@ export function mixupOrCutmix(images: Tensor, labels: Tensor, options?: MixUpOrC
   const mixup = { ...cutmix, alpha: mixupAlpha };
   const checked = checkMix(cutmix, images, labels, ARG_NAMES, switchProb < 1 ? MIXUP_DTYPES : IMAGE_DTYPES);
   if (cutmix.draw() < switchProb) {
-    return { ...runMix(cutmix, images, labels, checked, true, (plan) => pasteWithPlan(images, plan, checked.batch)), method: 'cutmix' };
+    return {
+      ...runMix(cutmix, images, labels, checked, true, (plan) => pasteWithPlan(images, plan, checked.batch)),
+      method: 'cutmix',
+    };
   }
   return { ...runMixup(mixup, images, labels, checked), method: 'mixup' };
 }

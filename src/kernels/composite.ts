@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { isChannelsLast, type DataFormat } from '../layout.js';
-import { boxBlock, pasteGeometry } from './geometry.js';
+import { mixedBlocks, pasteGeometry } from './geometry.js';
 import { forEachRun } from './copy.js';
 
 /**
@@ -15,12 +15,16 @@ function pasteMask(shape: readonly number[], partners: Int32Array, boxes: Int32A
   // The spatial positions alone: one channel, so channels-first and -last coincide.
   const positions = { n, c: 1, d, h, w, channelsLast: false, sampleSize: spatialSize };
   const values = new Uint8Array(n * spatialSize);
-  for (let s = 0; s < n; s++) {
-    const block = partners[s] === s ? undefined : boxBlock(positions, boxes, s);
-    if (block) forEachRun(block, (start) => values.fill(1, s * spatialSize + start, s * spatialSize + start + block.run));
-  }
+  mixedBlocks(positions, partners, boxes).forEach((block, s) => {
+    if (block)
+      forEachRun(block, (start) => values.fill(1, s * spatialSize + start, s * spatialSize + start + block.run));
+  });
   const channelAxis = isChannelsLast(dataFormat) ? shape.length - 1 : 1;
-  return tf.tensor(values, shape.map((size, axis) => (axis === channelAxis ? 1 : size)), 'bool');
+  return tf.tensor(
+    values,
+    shape.map((size, axis) => (axis === channelAxis ? 1 : size)),
+    'bool',
+  );
 }
 
 /**
@@ -28,7 +32,12 @@ function pasteMask(shape: readonly number[], partners: Int32Array, boxes: Int32A
  * the upstream gradient stays with its sample; inside, it is scatter-added to the partner. O(N·size),
  * and `where` (not a multiply) keeps a non-finite value where it belongs.
  */
-export function pasteGradientComposite(dy: Tensor, partners: Int32Array, boxes: Int32Array, dataFormat: DataFormat): Tensor {
+export function pasteGradientComposite(
+  dy: Tensor,
+  partners: Int32Array,
+  boxes: Int32Array,
+  dataFormat: DataFormat,
+): Tensor {
   return tf.tidy(() => {
     const mask = pasteMask(dy.shape, partners, boxes, dataFormat);
     const zero = tf.zerosLike(dy);

@@ -1,4 +1,4 @@
-import { boxBlock, type BoxBlock, type PasteGeometry } from './geometry.js';
+import type { BoxBlock, PasteGeometry } from './geometry.js';
 
 /** The typed arrays the backends keep tensors in (bool as bytes; int32 may be bytes after a cast on cpu). */
 export type Elements = Float32Array | Int32Array | Uint8Array;
@@ -38,28 +38,27 @@ export function forEachRun(block: BoxBlock, visit: (offset: number) => void): vo
   }
 }
 
+/** A sample's box block, undefined when it keeps its own elements (see `mixedBlocks`). */
+type Blocks = readonly (BoxBlock | undefined)[];
+
 /**
  * The whole paste in JavaScript, every output element written exactly once: per sample, its own elements
  * up to each box run, the partner's run, …, then its own elements after the last run. Works on any element
- * type (float32 as bits). `src` holds the batch at element `srcOffset`, `dst` receives it at `dstOffset`.
+ * type (float32 as bits); `src` and `dst` hold whole batches (they may be views of one wasm heap).
  */
-export function pasteElements(
-  src: Int32Array | Uint8Array,
-  srcOffset: number,
-  dst: Int32Array | Uint8Array,
-  dstOffset: number,
+export function pasteElements<T extends Int32Array | Uint8Array>(
+  src: T,
+  dst: T,
   g: PasteGeometry,
   partners: Int32Array,
-  boxes: Int32Array,
+  blocks: Blocks,
 ): void {
   const size = g.sampleSize;
-  for (let s = 0; s < g.n; s++) {
-    const own = srcOffset + s * size;
-    const to = dstOffset + s * size;
-    const block = partners[s] === s ? undefined : boxBlock(g, boxes, s);
+  blocks.forEach((block, s) => {
+    const [own, to] = [s * size, s * size];
     let pos = 0;
     if (block !== undefined) {
-      const partner = srcOffset + partners[s] * size;
+      const partner = partners[s] * size;
       forEachRun(block, (start) => {
         copyRun(src, own + pos, dst, to + pos, start - pos);
         copyRun(src, partner + start, dst, to + start, block.run);
@@ -67,7 +66,26 @@ export function pasteElements(
       });
     }
     copyRun(src, own + pos, dst, to + pos, size - pos);
-  }
+  });
+}
+
+/**
+ * The paste over a copy of the batch (`dst` already holds it): each box pasted from the partner. The box
+ * elements are written twice, but the copy is one bulk move and each box run one call.
+ */
+export function pasteBoxes<T extends Int32Array | Uint8Array>(
+  src: T,
+  dst: T,
+  g: PasteGeometry,
+  partners: Int32Array,
+  blocks: Blocks,
+): void {
+  const size = g.sampleSize;
+  blocks.forEach((block, s) => {
+    if (block === undefined) return;
+    const [from, to] = [partners[s] * size, s * size];
+    forEachRun(block, (start) => copyRun(src, from + start, dst, to + start, block.run));
+  });
 }
 
 /**
@@ -80,46 +98,18 @@ export function pasteGradElements(
   dx: Float32Array,
   g: PasteGeometry,
   partners: Int32Array,
-  boxes: Int32Array,
+  blocks: Blocks,
 ): void {
   const size = g.sampleSize;
   asBits(dx).set(asBits(dy));
-  const blocks: (BoxBlock | undefined)[] = [];
-  for (let s = 0; s < g.n; s++) {
-    const block = partners[s] === s ? undefined : boxBlock(g, boxes, s);
-    blocks.push(block);
+  blocks.forEach((block, s) => {
     if (block !== undefined) forEachRun(block, (start) => dx.fill(0, s * size + start, s * size + start + block.run));
-  }
+  });
   blocks.forEach((block, s) => {
     if (block === undefined) return;
-    const from = s * size;
-    const to = partners[s] * size;
+    const [from, to] = [s * size, partners[s] * size];
     forEachRun(block, (start) => {
       for (let i = start; i < start + block.run; i++) dx[to + i] += dy[from + i];
     });
   });
-}
-
-/**
- * The paste as a copy of the whole batch (`dst` already holds it) and each box pasted over it from the
- * partner: the box elements are written twice, but the copy is one bulk move and the box runs the only
- * per-run work.
- */
-export function pasteBoxes(
-  src: Int32Array | Uint8Array,
-  srcOffset: number,
-  dst: Int32Array | Uint8Array,
-  dstOffset: number,
-  g: PasteGeometry,
-  partners: Int32Array,
-  boxes: Int32Array,
-): void {
-  const size = g.sampleSize;
-  for (let s = 0; s < g.n; s++) {
-    const block = partners[s] === s ? undefined : boxBlock(g, boxes, s);
-    if (block === undefined) continue;
-    const from = srcOffset + partners[s] * size;
-    const to = dstOffset + s * size;
-    forEachRun(block, (start) => copyRun(src, from + start, dst, to + start, block.run));
-  }
 }

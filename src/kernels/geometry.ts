@@ -42,10 +42,25 @@ export interface BoxBlock {
   run: number;
 }
 
+/**
+ * Each sample's box as a {@link BoxBlock}, `undefined` for a sample that keeps its own elements (its box is
+ * empty, or it is its own partner): what every kernel walks.
+ */
+export function mixedBlocks(g: PasteGeometry, partners: Int32Array, boxes: Int32Array): (BoxBlock | undefined)[] {
+  return Array.from({ length: g.n }, (_, s) => (partners[s] === s ? undefined : boxBlock(g, boxes, s)));
+}
+
 /** Sample `s`'s box as a {@link BoxBlock}, or `undefined` when the box is empty. */
-export function boxBlock(g: PasteGeometry, boxes: Int32Array, s: number): BoxBlock | undefined {
+function boxBlock(g: PasteGeometry, boxes: Int32Array, s: number): BoxBlock | undefined {
   const at = BOX_INTS * s;
-  const [z1, y1, x1, z2, y2, x2] = [boxes[at], boxes[at + 1], boxes[at + 2], boxes[at + 3], boxes[at + 4], boxes[at + 5]];
+  const [z1, y1, x1, z2, y2, x2] = [
+    boxes[at],
+    boxes[at + 1],
+    boxes[at + 2],
+    boxes[at + 3],
+    boxes[at + 4],
+    boxes[at + 5],
+  ];
   if (z2 <= z1 || y2 <= y1 || x2 <= x1) return undefined;
   const { c, d, h, w } = g;
   // Channels-last: a pixel's channels are contiguous, so a run is x-extent × C and there is one plane.

@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { boxBlock, pasteGeometry, type PasteGeometry } from './geometry.js';
+import { mixedBlocks, pasteGeometry, type PasteGeometry } from './geometry.js';
 import { CUTMIX_PASTE, type CutmixPasteAttrs } from './names.js';
 
 /** Ints per sample in the plan buffer: partner, start, planes, slices, rows, run (see `BoxBlock`). */
@@ -32,13 +32,12 @@ export function webgpuPastePlan(
 ): { plan: Int32Array; maxUnits: number } {
   const plan = new Int32Array(g.n * PLAN_INTS);
   let maxUnits = 0;
-  for (let s = 0; s < g.n; s++) {
-    const block = partners[s] === s ? undefined : boxBlock(g, boxes, s);
-    if (block === undefined) continue;
+  mixedBlocks(g, partners, boxes).forEach((block, s) => {
+    if (block === undefined) return;
     const { start, planes, slices, rows, run } = block;
     plan.set([partners[s], start, planes, slices, rows, run], s * PLAN_INTS);
     maxUnits = Math.max(maxUnits, planes * slices * rows * Math.ceil(run / CHUNK_WORDS));
-  }
+  });
   return { plan, maxUnits };
 }
 

@@ -175,7 +175,9 @@ export async function testProbe(
     const storage = int32Problems(backend, await run<Int32Storage>('int32Storage', null));
     record(name(backend, 'int32 storage and paste'), storage.problems, storage.note);
     for (const t of TRAIN_TESTS) {
-      const result = trainProblems(await run<TrainResult>('train', { steps: TRAIN_STEPS, labels: t.labels, api: t.api }));
+      const result = trainProblems(
+        await run<TrainResult>('train', { steps: TRAIN_STEPS, labels: t.labels, api: t.api }),
+      );
       record(
         name(backend, `${TRAIN_STEPS} training steps, ${t.what}: no readback, compiles flat`),
         result.problems,

@@ -116,7 +116,10 @@ export async function trainWithoutSync(options: TrainOptions): Promise<TrainResu
       }, true) as tf.Scalar,
     dataset: async () => {
       const { value } = (await batches.next()) as { value: { xs: tf.Tensor; ys: tf.Tensor2D } };
-      const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(value.ys, model(value.xs)) as tf.Scalar, true) as tf.Scalar;
+      const loss = optimizer.minimize(
+        () => tf.losses.softmaxCrossEntropy(value.ys, model(value.xs)) as tf.Scalar,
+        true,
+      ) as tf.Scalar;
       tf.dispose([value.xs, value.ys]);
       return loss;
     },

@@ -200,7 +200,8 @@ describe.each(memories)('compiled copier (shared memory: $shared)', ({ memory })
   const arbFloatBlock = arbBlock.map((r) => {
     const words = (v: number) => 4 * Math.ceil(v / 4);
     const block = { ...r.block, run: words(r.block.run), rowStride: words(r.block.rowStride) };
-    block.sliceStride = Math.max(1, block.rows) * block.rowStride + words(r.block.sliceStride - r.block.rows * r.block.rowStride);
+    block.sliceStride =
+      Math.max(1, block.rows) * block.rowStride + words(r.block.sliceStride - r.block.rows * r.block.rowStride);
     block.planeStride = Math.max(1, block.slices) * block.sliceStride + 4;
     return { block, addresses: r.addresses.map(words), seed: r.seed };
   });

@@ -1,9 +1,7 @@
 import { COPIER_WASM, COPIER_WASM_SHARED } from './copier.generated.js';
 
-/** `copyBlock` of copier.wat: one box block from `from` to `to` (bytes). */
-export type BlockCopier = (
-  from: number,
-  to: number,
+/** A box block in bytes, as copier.wat's functions take it (see `BoxBlock` in geometry.ts, less its start). */
+type Block = [
   planes: number,
   planeStride: number,
   slices: number,
@@ -11,19 +9,13 @@ export type BlockCopier = (
   rows: number,
   rowStride: number,
   run: number,
-) => void;
+];
+
+/** `copyBlock` (and `addBlock`) of copier.wat: one box block from `from` to `to` (bytes). */
+export type BlockCopier = (from: number, to: number, ...block: Block) => void;
 
 /** `zeroBlock` of copier.wat: one box block at `to` set to zero bytes. */
-export type BlockZeroer = (
-  to: number,
-  planes: number,
-  planeStride: number,
-  slices: number,
-  sliceStride: number,
-  rows: number,
-  rowStride: number,
-  run: number,
-) => void;
+export type BlockZeroer = (to: number, ...block: Block) => void;
 
 /** `pasteSample` of copier.wat: one output sample written in a single pass (bytes). */
 export type SamplePaster = (
@@ -32,13 +24,7 @@ export type SamplePaster = (
   to: number,
   sampleBytes: number,
   start: number,
-  planes: number,
-  planeStride: number,
-  slices: number,
-  sliceStride: number,
-  rows: number,
-  rowStride: number,
-  run: number,
+  ...block: Block
 ) => void;
 
 /** The compiled copier's functions. */

@@ -15,7 +15,12 @@ export function heapAddress(backend: BackendWasm, dataId: DataId): number {
 }
 
 /** A fresh view of `length` elements at byte address `byte`, of the kind that copies them as bits. */
-export function heapBits(backend: BackendWasm, byte: number, length: number, elementBytes: 1 | 4): Int32Array | Uint8Array {
+export function heapBits(
+  backend: BackendWasm,
+  byte: number,
+  length: number,
+  elementBytes: 1 | 4,
+): Int32Array | Uint8Array {
   const buffer = backend.wasm.HEAPU8.buffer;
   return elementBytes === 1 ? new Uint8Array(buffer, byte, length) : new Int32Array(buffer, byte, length);
 }
