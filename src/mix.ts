@@ -3,7 +3,8 @@ import type { Tensor, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core
 import { checkBatch, checkLabels, type CheckedBatch, type DtypeRule } from './batch.js';
 import { kernelBoxes, type AnyBox, type Box, type Box3D } from './box.js';
 import { paste } from './kernels/paste.js';
-import { checkInjected, type Injected, type MixSettings } from './options.js';
+import { checkInjected, type Injected } from './injected.js';
+import type { MixSettings } from './options.js';
 import { planMix, type CutMixPlan } from './plan.js';
 import { partnerLabels } from './targets.js';
 import { fail, failMust } from './validate.js';

@@ -1,8 +1,6 @@
 import type { Box } from './box.js';
 import type { PlanBoxes } from './plan.js';
-import { assertInRange, describeValue, fail, readOptions } from './validate.js';
-
-const FN = 'cutmixObjects';
+import { readMinVisible, readObjects, readPlanBoxes, type ObjectSnapshot } from './object_input.js';
 
 /**
  * One object of a detection target: a box in pixel coordinates (floats allowed), rows `[y1, y2)` and
@@ -30,17 +28,6 @@ export interface CutMixObjectsOptions {
    * shows the class it would be labelled with, so it is dropped; pass 0 to keep every visible part.
    */
   minVisible?: number;
-}
-
-const DEFAULT_MIN_VISIBLE = 0.1;
-
-/** An object as read once: its coordinates and every own enumerable field, in key order. */
-export interface ObjectSnapshot {
-  y1: number;
-  x1: number;
-  y2: number;
-  x2: number;
-  fields: [string, unknown][];
 }
 
 /**
@@ -96,9 +83,10 @@ export function cutmixObjects(
   plan: PlanBoxes<Box>,
   options?: CutMixObjectsOptions,
 ): ObjectBox[][] {
-  const { boxes, partners } = readPlan(plan);
-  const samples = readObjects(FN, 'objects', objects, partners.length);
-  return moveObjects(samples, boxes, partners, readMinVisible(options));
+  const fn = 'cutmixObjects';
+  const { boxes, partners } = readPlanBoxes(fn, plan);
+  const samples = readObjects(fn, 'objects', objects, partners.length);
+  return moveObjects(samples, boxes, partners, readMinVisible(options, fn));
 }
 
 /** {@link cutmixObjects} on objects already read: per sample, the kept own objects then the partner's. */
@@ -150,116 +138,4 @@ function build(o: ObjectSnapshot, cut?: Box): ObjectBox {
     out.x2 = Math.min(o.x2, cut.x2);
   }
   return out;
-}
-
-/** Reads one own enumerable property once (a getter is called once); anything else reads as undefined. */
-function readOwn(target: object, key: string): unknown {
-  const d = Object.getOwnPropertyDescriptor(target, key);
-  if (!d || !d.enumerable) return undefined;
-  return 'value' in d ? d.value : d.get?.call(target);
-}
-
-function isRecord(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Reads `[0, n)` of an array once each, after reading its length once. */
-function readArray(arr: ArrayLike<unknown>, n: number): unknown[] {
-  const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = arr[i];
-  return out;
-}
-
-function readPlan(plan: unknown): { boxes: Box[]; partners: Int32Array } {
-  if (!isRecord(plan)) {
-    fail(FN, 'plan', 'a plan with boxes and partners (a cutmixBatch result works)', describeValue(plan));
-  }
-  const rawPartners = readOwn(plan, 'partners');
-  if (!(Array.isArray(rawPartners) || rawPartners instanceof Int32Array)) {
-    fail(FN, 'plan.partners', 'an Int32Array or number[] of partner indices', describeValue(rawPartners));
-  }
-  const given = rawPartners as ArrayLike<unknown>;
-  const n = given.length;
-  const partners = new Int32Array(n);
-  readArray(given, n).forEach((p, i) => {
-    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p >= n) {
-      fail(FN, `plan.partners[${i}]`, `an integer in [0, ${n})`, describeValue(p));
-    }
-    partners[i] = p;
-  });
-  const rawBoxes = readOwn(plan, 'boxes');
-  if (!Array.isArray(rawBoxes)) fail(FN, 'plan.boxes', `an array of ${n} boxes`, describeValue(rawBoxes));
-  const length = rawBoxes.length;
-  if (length !== n) fail(FN, 'plan.boxes.length', `${n} (one box per sample)`, String(length));
-  const boxes = readArray(rawBoxes, n).map((b, i) => readPlanBox(b, `plan.boxes[${i}]`));
-  return { boxes, partners };
-}
-
-function readPlanBox(b: unknown, arg: string): Box {
-  if (!isRecord(b)) fail(FN, arg, 'a box { y1, x1, y2, x2 }', describeValue(b));
-  const [y1, x1, y2, x2] = ['y1', 'x1', 'y2', 'x2'].map((k) => readOwn(b, k));
-  const start = (v: unknown, k: string): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-      fail(FN, `${arg}.${k}`, 'an integer ≥ 0', describeValue(v));
-    }
-    return v;
-  };
-  const end = (v: unknown, k: string, from: number, fromKey: string): number => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < from) {
-      fail(FN, `${arg}.${k}`, `an integer ≥ ${fromKey} (${from})`, describeValue(v));
-    }
-    return v;
-  };
-  const y1n = start(y1, 'y1');
-  const x1n = start(x1, 'x1');
-  return { y1: y1n, x1: x1n, y2: end(y2, 'y2', y1n, 'y1'), x2: end(x2, 'x2', x1n, 'x1') };
-}
-
-/** {@link readObjects} for an adapter's batch: detection boxes are 2-D, so the batch must be too. */
-export function readBatchObjects(
-  fn: string,
-  arg: string,
-  objects: unknown,
-  batch: { n: number; spatial: readonly number[] },
-): ObjectSnapshot[][] {
-  if (batch.spatial.length !== 2)
-    fail(fn, arg, 'given only with a 2-D batch (object boxes are 2-D)', `a ${batch.spatial.length}-D batch`);
-  return readObjects(fn, arg, objects, batch.n);
-}
-
-/** Reads and checks one array of object boxes per sample (`arg` names it for `fn`'s messages), once. */
-export function readObjects(fn: string, arg: string, objects: unknown, n: number): ObjectSnapshot[][] {
-  if (!Array.isArray(objects)) {
-    fail(fn, arg, `an array of ${n} per-sample object arrays`, describeValue(objects));
-  }
-  const length = objects.length;
-  if (length !== n) fail(fn, `${arg}.length`, `${n} (one array per sample)`, String(length));
-  return readArray(objects, n).map((sample, i) => {
-    if (!Array.isArray(sample)) fail(fn, `${arg}[${i}]`, 'an array of object boxes', describeValue(sample));
-    return readArray(sample, sample.length).map((o, j) => readObject(fn, o, `${arg}[${i}][${j}]`));
-  });
-}
-
-function readObject(fn: string, o: unknown, arg: string): ObjectSnapshot {
-  if (!isRecord(o)) fail(fn, arg, 'an object box { y1, x1, y2, x2, … }', describeValue(o));
-  const fields = Object.entries(o); // own enumerable string keys, each value read once
-  const coord = (key: string): unknown => fields.find(([k]) => k === key)?.[1];
-  const finite = (v: unknown, k: string): number => {
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(fn, `${arg}.${k}`, 'a finite number', describeValue(v));
-    return v;
-  };
-  const y1 = finite(coord('y1'), 'y1');
-  const x1 = finite(coord('x1'), 'x1');
-  const y2 = finite(coord('y2'), 'y2');
-  const x2 = finite(coord('x2'), 'x2');
-  if (y2 < y1) fail(fn, `${arg}.y2`, `≥ y1 (${y1})`, describeValue(y2));
-  if (x2 < x1) fail(fn, `${arg}.x2`, `≥ x1 (${x1})`, describeValue(x2));
-  return { y1, x1, y2, x2, fields };
-}
-
-/** `options.minVisible`, read once from the options' own keys (inherited keys are ignored). */
-export function readMinVisible(options: unknown, fn = FN, arg = 'options'): number {
-  const { minVisible = DEFAULT_MIN_VISIBLE } = readOptions(fn, arg, options, ['minVisible']);
-  assertInRange(fn, `${arg}.minVisible`, minVisible, 0, 1);
-  return minVisible;
 }

@@ -15,7 +15,8 @@ import {
   type CutMixResult,
 } from '../mix.js';
 import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions, type MixSettings } from '../options.js';
-import { moveObjects, readBatchObjects, readMinVisible, type ObjectBox } from '../objects.js';
+import { readBatchObjects, readMinVisible } from '../object_input.js';
+import { moveObjects, type ObjectBox } from '../objects.js';
 import { assertBoolean, assertFunction, describeValue, fail, failMust, keyPath, readOptions } from '../validate.js';
 
 /** Options of the {@link CutMix} adapter: any {@link CutMixOptions} plus the initial `training` flag. */

@@ -6,7 +6,8 @@ import { checkClassIndices } from '../batch.js';
 import { checkMix, checkTarget, IMAGE_DTYPES, pasteWithPlan, runMix } from '../mix.js';
 import { CUTMIX_OPTION_KEYS, INJECTED_KEYS, resolveMixOptions, type CutMixOptions } from '../options.js';
 import type { Box } from '../box.js';
-import { moveObjects, readBatchObjects, readMinVisible } from '../objects.js';
+import { readBatchObjects, readMinVisible } from '../object_input.js';
+import { moveObjects } from '../objects.js';
 import { blendTargets } from '../targets.js';
 import { assertInRange, assertPositiveInteger, describeValue, fail, failMust, readOptions } from '../validate.js';
 

@@ -41,18 +41,21 @@ export function forEachRun(block: BoxBlock, visit: (offset: number) => void): vo
 /** A sample's box block, undefined when it keeps its own elements (see `mixedBlocks`). */
 type Blocks = readonly (BoxBlock | undefined)[];
 
-/**
- * The whole paste in JavaScript, every output element written exactly once: per sample, its own elements
- * up to each box run, the partner's run, …, then its own elements after the last run. Works on any element
- * type (float32 as bits); `src` and `dst` hold whole batches (they may be views of one wasm heap).
- */
-export function pasteElements<T extends Int32Array | Uint8Array>(
+/** A paste in JavaScript from the batch in `src` to `dst`, both whole-batch element arrays (float32 as bits). */
+type ElementPaste = <T extends Int32Array | Uint8Array>(
   src: T,
   dst: T,
   g: PasteGeometry,
   partners: Int32Array,
   blocks: Blocks,
-): void {
+) => void;
+
+/**
+ * The whole paste in JavaScript, every output element written exactly once: per sample, its own elements
+ * up to each box run, the partner's run, …, then its own elements after the last run. Works on any element
+ * type (float32 as bits); `src` and `dst` hold whole batches (they may be views of one wasm heap).
+ */
+export const pasteElements: ElementPaste = (src, dst, g, partners, blocks) => {
   const size = g.sampleSize;
   blocks.forEach((block, s) => {
     const [own, to] = [s * size, s * size];
@@ -67,26 +70,20 @@ export function pasteElements<T extends Int32Array | Uint8Array>(
     }
     copyRun(src, own + pos, dst, to + pos, size - pos);
   });
-}
+};
 
 /**
  * The paste over a copy of the batch (`dst` already holds it): each box pasted from the partner. The box
  * elements are written twice, but the copy is one bulk move and each box run one call.
  */
-export function pasteBoxes<T extends Int32Array | Uint8Array>(
-  src: T,
-  dst: T,
-  g: PasteGeometry,
-  partners: Int32Array,
-  blocks: Blocks,
-): void {
+export const pasteBoxes: ElementPaste = (src, dst, g, partners, blocks) => {
   const size = g.sampleSize;
   blocks.forEach((block, s) => {
     if (block === undefined) return;
     const [from, to] = [partners[s] * size, s * size];
     forEachRun(block, (start) => copyRun(src, from + start, dst, to + start, block.run));
   });
-}
+};
 
 /**
  * The paste's gradient in JavaScript (float32): `dx` starts as a copy of `dy`; each mixed sample's box is

@@ -3,7 +3,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { pasteElements, pasteGradElements } from '../copy.js';
 import { mixedBlocks, pasteGeometry, type BoxBlock, type PasteGeometry } from '../geometry.js';
 import { CUTMIX_PASTE, CUTMIX_PASTE_GRAD, type CutmixPasteAttrs } from '../names.js';
-import { copierFor, type Copier } from './copier.js';
+import { blockArgs, copierFor, type Copier } from './copier.js';
 import { heapAddress, heapBits, heapBytes, heapFloats, heapMemory } from './heap.js';
 
 /**
@@ -80,20 +80,7 @@ function pasteCompiled(
   if ((g.n * sampleBytes) / (runs + g.n) >= SINGLE_PASS_STRETCH_BYTES) {
     for (let s = 0; s < g.n; s++) {
       const b = blocks[s] ?? NO_BLOCK;
-      copier.pasteSample(
-        at(from, s),
-        at(from, attrs.partners[s]),
-        at(to, s),
-        sampleBytes,
-        b.start,
-        b.planes,
-        b.planeStride,
-        b.slices,
-        b.sliceStride,
-        b.rows,
-        b.rowStride,
-        b.run,
-      );
+      copier.pasteSample(at(from, s), at(from, attrs.partners[s]), at(to, s), sampleBytes, b.start, ...blockArgs(b));
     }
     return;
   }
@@ -104,17 +91,7 @@ function pasteCompiled(
     for (let s = first; s < end; s++) {
       const b = blocks[s];
       if (b === undefined) continue;
-      copier.copyBlock(
-        at(from, attrs.partners[s]) + b.start,
-        at(to, s) + b.start,
-        b.planes,
-        b.planeStride,
-        b.slices,
-        b.sliceStride,
-        b.rows,
-        b.rowStride,
-        b.run,
-      );
+      copier.copyBlock(at(from, attrs.partners[s]) + b.start, at(to, s) + b.start, ...blockArgs(b));
     }
   }
 }
@@ -172,36 +149,11 @@ export function pasteGradOnHeap(
         mixedBlocks(g, attrs.partners, attrs.boxes),
       );
     heapBytes(backend).copyWithin(to, from, from + 4 * size);
-    const sampleBytes = 4 * g.sampleSize;
+    const at = (base: number, s: number) => base + 4 * s * g.sampleSize;
     const blocks = byteBlocks(g, attrs, 4);
+    blocks.forEach((b, s) => b && copier.zeroBlock(at(to, s) + b.start, ...blockArgs(b)));
     blocks.forEach(
-      (b, s) =>
-        b &&
-        copier.zeroBlock(
-          to + s * sampleBytes + b.start,
-          b.planes,
-          b.planeStride,
-          b.slices,
-          b.sliceStride,
-          b.rows,
-          b.rowStride,
-          b.run,
-        ),
-    );
-    blocks.forEach(
-      (b, s) =>
-        b &&
-        copier.addBlock(
-          from + s * sampleBytes + b.start,
-          to + attrs.partners[s] * sampleBytes + b.start,
-          b.planes,
-          b.planeStride,
-          b.slices,
-          b.sliceStride,
-          b.rows,
-          b.rowStride,
-          b.run,
-        ),
+      (b, s) => b && copier.addBlock(at(from, s) + b.start, at(to, attrs.partners[s]) + b.start, ...blockArgs(b)),
     );
   });
 }
