@@ -3,8 +3,8 @@
  * the pasted box outlined and a caption `a ·λ + b ·(1−λ)` below it in DejaVu Sans (the font file comes from
  * the @fontsource/dejavu-sans package, so the picture looks the same on every machine).
  */
-import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
-import { createRequire } from 'node:module';
+import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { FONT_FAMILY, registerFont } from '../font.js';
 import type { Box } from 'tfjs-cutmix';
 
 export interface Tile {
@@ -22,18 +22,7 @@ const SCALE = 8;
 const GAP = 16;
 const CAPTION_HEIGHT = 28;
 const FONT_SIZE = 20;
-const FONT_FAMILY = 'DejaVu Sans (demo)';
 const OUTLINE = '#ff8c00';
-
-let fontRegistered = false;
-function registerFont(): void {
-  if (fontRegistered) return;
-  const file = createRequire(import.meta.url).resolve(
-    '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2',
-  );
-  GlobalFonts.registerFromPath(file, FONT_FAMILY);
-  fontRegistered = true;
-}
 
 /**
  * The caption of a tile, e.g. `7 ·0.62 + 3 ·0.38` (weights rounded to two decimals, summing to 1).

@@ -4,8 +4,8 @@
  * written in DejaVu Sans (from the @fontsource/dejavu-sans package, so the picture is the same on every
  * machine).
  */
-import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
-import { createRequire } from 'node:module';
+import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { FONT_FAMILY, registerFont } from '../font.js';
 import type { Box } from 'tfjs-cutmix';
 import { CHANNELS, CLASS_NAMES, SIDE } from './data.js';
 
@@ -30,22 +30,11 @@ const GAP = 16;
 const HEADER = 30;
 const CAPTION = 30;
 const LEGEND = 44;
-const FONT_FAMILY = 'DejaVu Sans (segmentation example)';
 const OUTLINE = '#39ff14';
 const INK = '#141414';
 /** Mask colours by class: background, disc, bar, square (the images' own hues, flat). */
 export const PALETTE = ['#262626', '#e53935', '#fdd835', '#1e88e5'];
 const COLUMNS = ['image', 'partner', 'mixed image', 'mixed mask'];
-
-let fontRegistered = false;
-function registerFont(): void {
-  if (fontRegistered) return;
-  const file = createRequire(import.meta.url).resolve(
-    '@fontsource/dejavu-sans/files/dejavu-sans-latin-400-normal.woff2',
-  );
-  GlobalFonts.registerFromPath(file, FONT_FAMILY);
-  fontRegistered = true;
-}
 
 /** The caption of a mixed sample, e.g. `disc ·0.62 + bar ·0.38` (weights rounded to two decimals, summing to 1). */
 export function mixCaption(row: Pick<Row, 'labelA' | 'labelB' | 'lam'>): string {
