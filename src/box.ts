@@ -72,10 +72,11 @@ export function emptyBox(d: number): AnyBox {
   return makeBox(zeros, zeros);
 }
 
-/** A box's starts and ends, outermost axis first; its rank is read from its keys. */
+/** A box's starts and ends, outermost axis first; its rank is read from its own keys. */
 export function boxBounds(box: AnyBox): { lo: number[]; hi: number[] } {
   const b = box as unknown as Record<string, number>;
-  const names = COORDS['z1' in b ? 2 : 'y1' in b ? 1 : 0];
+  // Own keys only: `in` would see a polluted Object.prototype.z1 and read every box as 3-D.
+  const names = COORDS[Object.hasOwn(b, 'z1') ? 2 : Object.hasOwn(b, 'y1') ? 1 : 0];
   const d = names.length / 2;
   return { lo: names.slice(0, d).map((k) => b[k]), hi: names.slice(d).map((k) => b[k]) };
 }
@@ -120,7 +121,8 @@ export function copyBox(fn: string, arg: string, value: unknown): Readonly<Recor
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     fail(fn, arg, 'a box object', describeValue(value));
   }
-  const copy: Record<string, unknown> = {};
+  // No prototype: a coordinate the user left out must not be found on a polluted Object.prototype.
+  const copy: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(value)) copy[key] = (value as Record<string, unknown>)[key];
   return Object.freeze(copy);
 }
@@ -134,8 +136,8 @@ export function checkBox(fn: string, arg: string, copy: Readonly<Record<string, 
   const names = COORDS[d - 1];
   const foreign = ['z1', 'z2', 'y1', 'y2', 'x1', 'x2'].filter((k) => !(names as readonly string[]).includes(k));
   const ok =
-    names.every((k) => typeof copy[k] === 'number' && Number.isInteger(copy[k])) &&
-    foreign.every((k) => !(k in copy)) &&
+    names.every((k) => Object.hasOwn(copy, k) && typeof copy[k] === 'number' && Number.isInteger(copy[k])) &&
+    foreign.every((k) => !Object.hasOwn(copy, k)) &&
     spatial.every((size, i) => {
       const lo = copy[names[i]] as number;
       const hi = copy[names[i + d]] as number;
