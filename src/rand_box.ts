@@ -142,7 +142,8 @@ export function randBox(
   if (length < 1 || length > 3) {
     fail(fn, 'spatialShape', 'an array of 1 to 3 positive integers ([W], [H, W] or [D, H, W])', describeValue(spatialShape));
   }
-  const spatial = Array.from(spatialShape);
+  // Each size read once, by index: Array.from would read the length again at every step.
+  const spatial = Array.from({ length }, (_, i) => spatialShape[i]);
   spatial.forEach((size, i) => assertPositiveInteger(fn, `spatialShape[${i}]`, size));
   return sampleChecked(fn, spatial, lam, rng, options);
 }
