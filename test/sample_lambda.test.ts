@@ -43,18 +43,12 @@ function logBeta(a: number): number {
 /** I_x(α, α) for x ≤ ½ by the hypergeometric series (DLMF 8.17.8), independent of jstat's ibeta. */
 function ibetaReference(x: number, a: number): number {
   if (x <= 0) return 0;
-  let term = 1;
-  let sum = 1;
+  let [term, sum] = [1, 1];
   for (let n = 0; term > 1e-17 * sum; n++) {
     term *= ((2 * a + n) / (a + 1 + n)) * x;
     sum += term;
   }
   return Math.exp(a * Math.log(x) + a * Math.log1p(-x) - Math.log(a) - logBeta(a)) * sum;
-}
-
-function stats(values: number[]): { mean: number; variance: number } {
-  const mean = values.reduce((s, v) => s + v, 0) / values.length;
-  return { mean, variance: values.reduce((s, v) => s + (v - mean) ** 2, 0) / (values.length - 1) };
 }
 
 describe('sampleLambda: one uniform per λ, no loop', () => {
@@ -95,7 +89,11 @@ describe('sampleLambda: one uniform per λ, no loop', () => {
     for (const alpha of [0.001, 0.01, 0.2, 0.5, 1, 2, 10, 9999, 1e4, 1e6]) {
       for (const u of [0, 1e-300, 0.25, 0.5, 0.75, BELOW_ONE]) {
         let draws = 0;
-        const lam = sampleLambda(alpha, () => (draws++, u));
+        // Bounded, so a sampler that loops on a constant stream fails here instead of hanging the run.
+        const lam = sampleLambda(alpha, () => {
+          if (++draws > 1000) throw new Error(`more than 1000 draws for one λ (α ${alpha}, u ${u})`);
+          return u;
+        });
         expect(draws).toBe(1);
         expect(lam >= 0 && lam <= 1).toBe(true);
       }
@@ -160,24 +158,23 @@ describe('sampleLambda: distribution and accuracy', () => {
   it.each([1e4, 1e5, 1e6])('huge α = %s: mean ½ and variance 1/(8α+4)', (alpha) => {
     const rng = seededRng(13);
     const n = 20_000;
-    const { mean, variance } = stats(Array.from({ length: n }, () => sampleLambda(alpha, rng)));
+    const lams = Array.from({ length: n }, () => sampleLambda(alpha, rng));
+    const mean = lams.reduce((s, v) => s + v, 0) / n;
+    const variance = lams.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1);
     const sigma2 = 1 / (8 * alpha + 4);
     expect(Math.abs(mean - 0.5)).toBeLessThan(4 * Math.sqrt(sigma2 / n));
     expect(Math.abs(variance / sigma2 - 1)).toBeLessThan(4 * Math.sqrt(2 / n));
-  });
-
-  it('checks its independent reference I_x(α, α) against closed forms', () => {
-    for (const x of [1e-9, 0.01, 0.3, 0.49]) {
-      expect(ibetaReference(x, 2)).toBeCloseTo(3 * x ** 2 - 2 * x ** 3, 15);
-      expect(ibetaReference(x, 0.5)).toBeCloseTo((2 / Math.PI) * Math.asin(Math.sqrt(x)), 14);
-      expect(ibetaReference(x, 1)).toBeCloseTo(x, 15);
-    }
   });
 
   it('inverts the CDF: max |I_λ(α, α) − u| over u on a grid of (0, ½)', () => {
     // Measured (this reference, u = k/10⁴ and 10⁻³⁰⁰…10⁻⁵): α 0.2 1.8e-8, 0.5 1.8e-8, 1 5.6e-16, 2 1.2e-15,
     // 10 6.6e-9 (jstat's ibeta stops its continued fraction at 3e-7 per step: the limit is there, not in
     // the Newton loop); normal limit from α = 10⁴: 6.9e-6 (10⁴), 6.9e-7 (10⁵), 6.9e-8 (10⁶).
+    for (const x of [1e-9, 0.01, 0.3, 0.49]) {
+      // The reference itself, against closed forms: I_x(2, 2) = 3x² − 2x³, I_x(½, ½) = (2/π)·asin √x.
+      expect(ibetaReference(x, 2)).toBeCloseTo(3 * x ** 2 - 2 * x ** 3, 15);
+      expect(ibetaReference(x, 0.5)).toBeCloseTo((2 / Math.PI) * Math.asin(Math.sqrt(x)), 14);
+    }
     const grid = [1e-300, 1e-30, 1e-8, ...Array.from({ length: 499 }, (_, k) => (k + 1) / 1000)];
     const worst = (alpha: number) => Math.max(...grid.map((u) => Math.abs(ibetaReference(betaQuantile(u, alpha), alpha) - u)));
     for (const alpha of [0.2, 0.5, 1, 2, 10]) expect(worst(alpha), `α = ${alpha}`).toBeLessThan(1e-7);
@@ -185,14 +182,15 @@ describe('sampleLambda: distribution and accuracy', () => {
   });
 
   it('costs a few microseconds per λ', () => {
-    // Measured on 2 cores: 0.7–7.6 µs per λ depending on α (Newton on jstat's ibeta); the bound catches a
-    // return to a loop of hundreds of steps, not noise.
+    // Measured (median of 7 × 20 000 draws, 2 busy cores): 0.35 µs at α = 1, 1.1–2.1 µs at α 0.001–10,
+    // 3.2 µs at α = 100, 0.3 µs from 10⁴ (normal limit); jstat's old rejection sampler took 0.3–0.5 µs.
+    // The bound (15× the worst) catches a return to long loops, not noise.
     const rng = seededRng(3);
-    for (const alpha of [0.2, 1, 10]) {
+    for (const alpha of [0.2, 1, 10, 100]) {
       for (let i = 0; i < 500; i++) sampleLambda(alpha, rng);
       const start = performance.now();
       for (let i = 0; i < 5000; i++) sampleLambda(alpha, rng);
-      expect(((performance.now() - start) * 1000) / 5000).toBeLessThan(100);
+      expect(((performance.now() - start) * 1000) / 5000).toBeLessThan(50);
     }
   });
 });
