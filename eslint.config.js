@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'docs/api/', 'node_modules/', 'coverage/', '.tmp/', 'docs/demo/*.bundle.js', 'docs/demo/vendor/'] },
+  {
+    ignores: [
+      'dist/',
+      'docs/api/',
+      'node_modules/',
+      'coverage/',
+      '.tmp/',
+      'docs/demo/*.bundle.js',
+      'docs/demo/vendor/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,6 +22,8 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', window: 'readonly', document: 'readonly' } },
+    languageOptions: {
+      globals: { console: 'readonly', process: 'readonly', window: 'readonly', document: 'readonly' },
+    },
   },
 );

@@ -69,17 +69,21 @@ export function emptyBox(d: number): AnyBox {
   return makeBox(zeros, zeros);
 }
 
-/** A fresh copy of a box the package made (its rank read from its keys). */
+// A box's rank comes from its own keys: `in` would see a polluted Object.prototype.z1 and read every box as 3-D.
+const is3D = (box: AnyBox): box is Box3D => Object.hasOwn(box, 'z1');
+const is2D = (box: Box | Box1D): box is Box => Object.hasOwn(box, 'y1');
+
+/** A fresh copy of a box the package made. */
 export function cloneBox(box: AnyBox): AnyBox {
-  if ('z1' in box) return { z1: box.z1, y1: box.y1, x1: box.x1, z2: box.z2, y2: box.y2, x2: box.x2 };
-  if ('y1' in box) return { y1: box.y1, x1: box.x1, y2: box.y2, x2: box.x2 };
+  if (is3D(box)) return { z1: box.z1, y1: box.y1, x1: box.x1, z2: box.z2, y2: box.y2, x2: box.x2 };
+  if (is2D(box)) return { y1: box.y1, x1: box.x1, y2: box.y2, x2: box.x2 };
   return { x1: box.x1, x2: box.x2 };
 }
 
 /** A box's starts and ends as a 3-D box, a missing axis as [0, 1). */
 function asBox3D(box: AnyBox): Box3D {
-  if ('z1' in box) return box;
-  if ('y1' in box) return { z1: 0, y1: box.y1, x1: box.x1, z2: 1, y2: box.y2, x2: box.x2 };
+  if (is3D(box)) return box;
+  if (is2D(box)) return { z1: 0, y1: box.y1, x1: box.x1, z2: 1, y2: box.y2, x2: box.x2 };
   return { z1: 0, y1: 0, x1: box.x1, z2: 1, y2: 1, x2: box.x2 };
 }
 
@@ -114,11 +118,12 @@ export function copyBox(fn: string, arg: string, value: unknown): Readonly<Recor
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     fail(fn, arg, 'a box object', describeValue(value));
   }
-  const copy: Record<string, unknown> = {};
+  // No prototype: a coordinate the user left out must not be found on a polluted Object.prototype.
+  const copy: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(value)) {
     if (ALL_COORDS.includes(key)) copy[key] = (value as Record<string, unknown>)[key];
   }
-  return copy;
+  return Object.freeze(copy);
 }
 
 /**

@@ -146,9 +146,13 @@ function orDefault<T>(value: unknown, fallback: T): unknown {
  */
 export function resolveMixOptions(
   fn: string,
-  o: Readonly<Record<string, unknown>>,
+  read: Readonly<Record<string, unknown>>,
   context: ResolveContext = {},
 ): MixSettings {
+  // Own keys only: the adapters pass what is left of a read record after destructuring (`{ training,
+  // ...rest }`), and a rest object inherits from Object.prototype, so a polluted Object.prototype.lam
+  // would otherwise be taken for an option here.
+  const o: Readonly<Record<string, unknown>> = Object.assign(Object.create(null), read);
   rejectConflicts(fn, o);
   const alpha = orDefault(o.alpha, 1);
   assertAlpha(fn, 'options.alpha', alpha);

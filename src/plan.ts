@@ -66,7 +66,8 @@ export function planMix(
       box = injected.boxes[first];
       l = given !== undefined && !s.correctLam ? given : lamOfBox(box, spatial);
     } else if (given !== undefined || s.draw() < s.prob) {
-      const nominal = given ?? (s.ratioMinMax ? 1 : drawLambda(s.alpha, s.draw));
+      // ratioMinMax sizes a box instead of λ; MixUp cuts no box, so it always draws its λ.
+      const nominal = given ?? (s.ratioMinMax && cut ? 1 : drawLambda(s.alpha, s.draw));
       l = nominal;
       if (cut) {
         const sample = drawBox(spatial, nominal, s.draw, s.placement, s.ratioMinMax);

@@ -163,7 +163,8 @@ export function randBox(
       describeValue(spatialShape),
     );
   }
-  const spatial = Array.from(spatialShape);
+  // Each size read once, by index: Array.from would read the length again at every step.
+  const spatial = Array.from({ length }, (_, i) => spatialShape[i]);
   spatial.forEach((size, i) => assertPositiveInteger(fn, `spatialShape[${i}]`, size));
   return sampleChecked(fn, spatial, lam, rng, options);
 }

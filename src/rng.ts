@@ -38,7 +38,8 @@ export function checkedRng(fn: string, arg: string, rng: unknown): Draw {
   return () => {
     const u: unknown = rng();
     if (typeof u !== 'number' || !(u >= 0 && u < 1)) fail(fn, `${arg}()`, 'a number in [0, 1)', describeValue(u));
-    return u;
+    // -0 passes the range check; + 0 makes it +0 so no box coordinate or index comes out as -0.
+    return u + 0;
   };
 }
 

@@ -16,11 +16,15 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value);
-  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return String(value);
+  // A bigint is shown with its suffix: "must be a number, but got 1" would contradict itself.
+  if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';
   if (value instanceof Tensor) {
     return value.isDisposed ? 'a disposed tensor' : `a ${value.dtype} tensor of shape [${value.shape.join(',')}]`;
   }
+  // A DataView is a view without a length.
+  if (value instanceof DataView) return 'a DataView';
   if (ArrayBuffer.isView(value)) {
     return `${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   }

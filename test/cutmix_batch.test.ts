@@ -26,7 +26,10 @@ function makeBatch({ n, c, h, w, dtype, dataFormat }: Case) {
   // Distinct values per element, so any misplaced element is visible.
   const values = range(n * c * h * w, 1);
   const images = tf.tensor4d(dtype === 'int32' ? Int32Array.from(values) : values, shape, dtype);
-  const labels = tf.tensor1d(Int32Array.from({ length: n }, (_, i) => (i * 7) % 5), 'int32');
+  const labels = tf.tensor1d(
+    Int32Array.from({ length: n }, (_, i) => (i * 7) % 5),
+    'int32',
+  );
   return { images, labels, values, shape };
 }
 
@@ -47,7 +50,12 @@ describeEachBackend('cutmixBatch', () => {
         const { images, labels, values, shape } = makeBatch(cs);
         const before = tf.memory().numTensors;
         const out = cutmixBatch(images, labels, {
-          seed: cs.seed, mode: cs.mode, partner: cs.partner, dataFormat: cs.dataFormat, placement: cs.placement, prob: cs.prob,
+          seed: cs.seed,
+          mode: cs.mode,
+          partner: cs.partner,
+          dataFormat: cs.dataFormat,
+          placement: cs.placement,
+          prob: cs.prob,
         });
         expect(tf.memory().numTensors - before).toBe(3);
         expect(out.images.shape).toEqual(shape);
@@ -115,7 +123,16 @@ describeEachBackend('cutmixBatch', () => {
     const first = cutmixBatch(images, labels, { rng });
     const second = cutmixBatch(images, labels, { rng });
     expect(second.boxes).not.toEqual(first.boxes);
-    tf.dispose([images, labels, first.images, first.labelsA, first.labelsB, second.images, second.labelsA, second.labelsB]);
+    tf.dispose([
+      images,
+      labels,
+      first.images,
+      first.labelsA,
+      first.labelsB,
+      second.images,
+      second.labelsA,
+      second.labelsB,
+    ]);
   });
 
   it('N = 1 pairs the sample with itself: output equals input, labels stay right', () => {
@@ -145,7 +162,10 @@ describeEachBackend('cutmixBatch', () => {
     for (const mode of ['batch', 'elem'] as const) {
       const out = cutmixBatch(images, labels, { seed: 3, prob: 0, mode });
       expect(Array.from(out.lam)).toEqual([1, 1]);
-      expect(out.boxes).toEqual([{ y1: 0, x1: 0, y2: 0, x2: 0 }, { y1: 0, x1: 0, y2: 0, x2: 0 }]);
+      expect(out.boxes).toEqual([
+        { y1: 0, x1: 0, y2: 0, x2: 0 },
+        { y1: 0, x1: 0, y2: 0, x2: 0 },
+      ]);
       expect(out.images.dataSync()).toEqual(images.dataSync());
       expect(out.partners.length).toBe(2);
       tf.dispose([out.images, out.labelsA, out.labelsB]);
@@ -220,55 +240,202 @@ describeEachBackend('cutmixBatch', () => {
     };
     const boxRule = 'a 2-D box {y1, x1, y2, x2} of integers with 0 ≤ y1 ≤ y2 ≤ 4, 0 ≤ x1 ≤ x2 ≤ 5';
     const cases: Array<[() => unknown, string]> = [
-      [() => cutmixBatch(bad.rank2 as never, lab), 'Error in cutmixBatch: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 2.'],
-      [() => cutmixBatch(bad.rank6 as never, lab), 'Error in cutmixBatch: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 6.'],
-      [() => cutmixBatch(bad.rank3 as never, lab, { dataFormat: 'NCHW' }), 'Error in cutmixBatch: images must be rank 4 (NCHW), but got rank 3.'],
-      [() => cutmixBatch(bad.rank5 as never, lab, { dataFormat: 'NHWC' }), 'Error in cutmixBatch: images must be rank 4 (NHWC), but got rank 5.'],
-      [() => cutmixBatch(img, lab, { dataFormat: 'NCDHW' }), 'Error in cutmixBatch: images must be rank 5 (NCDHW), but got rank 4.'],
-      [() => cutmixBatch(bad.bool as never, lab), 'Error in cutmixBatch: images.dtype must be float32 or int32, but got bool.'],
-      [() => cutmixBatch(bad.complex as never, lab), 'Error in cutmixBatch: images.dtype must be float32 or int32, but got complex64.'],
-      [() => cutmixBatch(bad.string as never, lab), 'Error in cutmixBatch: images.dtype must be float32 or int32, but got string.'],
-      [() => cutmixBatch(bad.h0 as never, lab), 'Error in cutmixBatch: images height (dim 2 of NCHW) must be ≥ 1, but got 0.'],
-      [() => cutmixBatch(bad.w0 as never, lab), 'Error in cutmixBatch: images width (dim 3 of NCHW) must be ≥ 1, but got 0.'],
-      [() => cutmixBatch(disposed, lab), 'Error in cutmixBatch: images must be a live tensor, but got a disposed tensor.'],
-      [() => cutmixBatch([1, 2] as never, lab), 'Error in cutmixBatch: images must be a tf.Tensor, but got an array of length 2.'],
-      [() => cutmixBatch(img, bad.labels3), 'Error in cutmixBatch: labels must be rank 1 (class indices [N]) or rank 2 (one-hot, soft or multi-hot [N, K]), but got rank 3.'],
-      [() => cutmixBatch(img, bad.labelsN3), 'Error in cutmixBatch: labels must have 2 rows to match images, but got 3.'],
-      [() => cutmixBatch(img, bad.labelsBool), 'Error in cutmixBatch: labels.dtype must be int32 or float32, but got bool.'],
-      [() => cutmixBatch(img, bad.labelsHalf), 'Error in cutmixBatch: labels[1] must be an integer class index ≥ 0, but got 0.5.'],
-      [() => cutmixBatch(img, bad.labelsNaN), 'Error in cutmixBatch: labels[0] must be an integer class index ≥ 0, but got NaN.'],
-      [() => cutmixBatch(img, bad.labelsNeg), 'Error in cutmixBatch: labels[1] must be an integer class index ≥ 0, but got -1.'],
-      [() => cutmixBatch(img, bad.labelsInt2), 'Error in cutmixBatch: labels.dtype must be float32 for targets [N, K] (cast int32 targets with tf.cast), but got int32.'],
-      [() => cutmixBatch(img, lab, { alpha: 0 }), 'Error in cutmixBatch: options.alpha must be a finite number > 0, but got 0.'],
-      [() => cutmixBatch(img, lab, { alpha: -1 }), 'Error in cutmixBatch: options.alpha must be a finite number > 0, but got -1.'],
-      [() => cutmixBatch(img, lab, { alpha: NaN }), 'Error in cutmixBatch: options.alpha must be a finite number > 0, but got NaN.'],
-      [() => cutmixBatch(img, lab, { alpha: Infinity }), 'Error in cutmixBatch: options.alpha must be a finite number > 0, but got Infinity.'],
-      [() => cutmixBatch(img, lab, { alpha: -Infinity }), 'Error in cutmixBatch: options.alpha must be a finite number > 0, but got -Infinity.'],
-      [() => cutmixBatch(img, lab, { lam: 1.5 }), 'Error in cutmixBatch: options.lam must be a number in [0, 1], but got 1.5.'],
-      [() => cutmixBatch(img, lab, { lam: NaN }), 'Error in cutmixBatch: options.lam must be a number in [0, 1], but got NaN.'],
-      [() => cutmixBatch(img, lab, { lam: new Float32Array([0.5]) }), 'Error in cutmixBatch: options.lam.length must be 2 (one λ per sample), but got 1.'],
-      [() => cutmixBatch(img, lab, { lam: [0.5, -0.5] }), 'Error in cutmixBatch: options.lam[1] must be a number in [0, 1], but got -0.5.'],
-      [() => cutmixBatch(img, lab, { box: { y1: 0, x1: 0, y2: 5, x2: 5 } }), `Error in cutmixBatch: options.box must be ${boxRule}, but got {y1: 0, x1: 0, y2: 5, x2: 5}.`],
-      [() => cutmixBatch(img, lab, { box: { y1: 3, x1: 0, y2: 2, x2: 5 } }), `Error in cutmixBatch: options.box must be ${boxRule}, but got {y1: 3, x1: 0, y2: 2, x2: 5}.`],
-      [() => cutmixBatch(img, lab, { box: { z1: 0, y1: 0, x1: 0, z2: 1, y2: 1, x2: 1 } }), `Error in cutmixBatch: options.box must be ${boxRule}, but got {z1: 0, y1: 0, x1: 0, z2: 1, y2: 1, x2: 1}.`],
-      [() => cutmixBatch(img, lab, { box: [{ y1: 0, x1: 0, y2: 1, x2: 1 }] }), 'Error in cutmixBatch: options.box.length must be 2 (one box per sample), but got 1.'],
-      [() => cutmixBatch(img, lab, { partners: [0] }), 'Error in cutmixBatch: options.partners.length must be 2 (one partner per sample), but got 1.'],
-      [() => cutmixBatch(img, lab, { partners: [0, 1.5] }), 'Error in cutmixBatch: options.partners[1] must be an integer index in [0, 2), but got 1.5.'],
-      [() => cutmixBatch(img, lab, { partners: [0, 2] }), 'Error in cutmixBatch: options.partners[1] must be an integer index in [0, 2), but got 2.'],
-      [() => cutmixBatch(img, lab, { partners: [-1, 0] }), 'Error in cutmixBatch: options.partners[0] must be an integer index in [0, 2), but got -1.'],
-      [() => cutmixBatch(img, lab, { prob: 1.1 }), 'Error in cutmixBatch: options.prob must be a number in [0, 1], but got 1.1.'],
-      [() => cutmixBatch(img, lab, { prob: -0.1 }), 'Error in cutmixBatch: options.prob must be a number in [0, 1], but got -0.1.'],
-      [() => cutmixBatch(img, lab, { mode: 'pairs' as never }), "Error in cutmixBatch: options.mode must be one of 'batch', 'elem', 'pair', but got \"pairs\"."],
-      [() => cutmixBatch(img, lab, { partner: 'shuffle' as never }), "Error in cutmixBatch: options.partner must be one of 'permutation', 'flip', 'roll', but got \"shuffle\"."],
-      [() => cutmixBatch(img, lab, { placement: 'uniform' as never }), "Error in cutmixBatch: options.placement must be one of 'center-clip', 'inside', but got \"uniform\"."],
-      [() => cutmixBatch(img, lab, { dataFormat: 'CHW' as never }), "Error in cutmixBatch: options.dataFormat must be one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC', but got \"CHW\"."],
-      [() => cutmixBatch(img, lab, { ratioMinMax: [0.5, 1.2] }), 'Error in cutmixBatch: options.ratioMinMax must be a pair [min, max] with 0 < min ≤ max ≤ 1, but got [0.5, 1.2].'],
-      [() => cutmixBatch(img, lab, { ratioMinMax: [0, 0.5] }), 'Error in cutmixBatch: options.ratioMinMax must be a pair [min, max] with 0 < min ≤ max ≤ 1, but got [0, 0.5].'],
-      [() => cutmixBatch(img, lab, { correctLam: 1 as never }), 'Error in cutmixBatch: options.correctLam must be a boolean, but got 1.'],
-      [() => cutmixBatch(img, lab, { alhpa: 1 } as CutMixOptions), "Error in cutmixBatch: options key 'alhpa' must be one of alpha, rng, seed, mode, partner, partners, lam, prob, dataFormat, box, placement, ratioMinMax, correctLam, but got an unknown key."],
-      [() => cutmixBatch(img, lab, { seed: 1, rng: Math.random }), 'Error in cutmixBatch: options.seed must be omitted when options.rng is given (one random source), but got both.'],
-      [() => cutmixBatch(img, lab, { lam: 0.5, ratioMinMax: [0.2, 0.4] }), 'Error in cutmixBatch: options.ratioMinMax must be omitted when options.lam is given (ratioMinMax sizes the box instead of λ), but got both.'],
-      [() => cutmixBatch(img, lab, { rng: () => 2 }), 'Error in cutmixBatch: options.rng() must be a number in [0, 1), but got 2.'],
+      [
+        () => cutmixBatch(bad.rank2 as never, lab),
+        'Error in cutmixBatch: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 2.',
+      ],
+      [
+        () => cutmixBatch(bad.rank6 as never, lab),
+        'Error in cutmixBatch: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 6.',
+      ],
+      [
+        () => cutmixBatch(bad.rank3 as never, lab, { dataFormat: 'NCHW' }),
+        'Error in cutmixBatch: images must be rank 4 (NCHW), but got rank 3.',
+      ],
+      [
+        () => cutmixBatch(bad.rank5 as never, lab, { dataFormat: 'NHWC' }),
+        'Error in cutmixBatch: images must be rank 4 (NHWC), but got rank 5.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { dataFormat: 'NCDHW' }),
+        'Error in cutmixBatch: images must be rank 5 (NCDHW), but got rank 4.',
+      ],
+      [
+        () => cutmixBatch(bad.bool as never, lab),
+        'Error in cutmixBatch: images.dtype must be float32 or int32, but got bool.',
+      ],
+      [
+        () => cutmixBatch(bad.complex as never, lab),
+        'Error in cutmixBatch: images.dtype must be float32 or int32, but got complex64.',
+      ],
+      [
+        () => cutmixBatch(bad.string as never, lab),
+        'Error in cutmixBatch: images.dtype must be float32 or int32, but got string.',
+      ],
+      [
+        () => cutmixBatch(bad.h0 as never, lab),
+        'Error in cutmixBatch: images height (dim 2 of NCHW) must be ≥ 1, but got 0.',
+      ],
+      [
+        () => cutmixBatch(bad.w0 as never, lab),
+        'Error in cutmixBatch: images width (dim 3 of NCHW) must be ≥ 1, but got 0.',
+      ],
+      [
+        () => cutmixBatch(disposed, lab),
+        'Error in cutmixBatch: images must be a live tensor, but got a disposed tensor.',
+      ],
+      [
+        () => cutmixBatch([1, 2] as never, lab),
+        'Error in cutmixBatch: images must be a tf.Tensor, but got an array of length 2.',
+      ],
+      [
+        () => cutmixBatch(img, bad.labels3),
+        'Error in cutmixBatch: labels must be rank 1 (class indices [N]) or rank 2 (one-hot, soft or multi-hot [N, K]), but got rank 3.',
+      ],
+      [
+        () => cutmixBatch(img, bad.labelsN3),
+        'Error in cutmixBatch: labels must have 2 rows to match images, but got 3.',
+      ],
+      [
+        () => cutmixBatch(img, bad.labelsBool),
+        'Error in cutmixBatch: labels.dtype must be int32 or float32, but got bool.',
+      ],
+      [
+        () => cutmixBatch(img, bad.labelsHalf),
+        'Error in cutmixBatch: labels[1] must be an integer class index ≥ 0, but got 0.5.',
+      ],
+      [
+        () => cutmixBatch(img, bad.labelsNaN),
+        'Error in cutmixBatch: labels[0] must be an integer class index ≥ 0, but got NaN.',
+      ],
+      [
+        () => cutmixBatch(img, bad.labelsNeg),
+        'Error in cutmixBatch: labels[1] must be an integer class index ≥ 0, but got -1.',
+      ],
+      [
+        () => cutmixBatch(img, bad.labelsInt2),
+        'Error in cutmixBatch: labels.dtype must be float32 for targets [N, K] (cast int32 targets with tf.cast), but got int32.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { alpha: 0 }),
+        'Error in cutmixBatch: options.alpha must be a finite number > 0, but got 0.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { alpha: -1 }),
+        'Error in cutmixBatch: options.alpha must be a finite number > 0, but got -1.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { alpha: NaN }),
+        'Error in cutmixBatch: options.alpha must be a finite number > 0, but got NaN.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { alpha: Infinity }),
+        'Error in cutmixBatch: options.alpha must be a finite number > 0, but got Infinity.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { alpha: -Infinity }),
+        'Error in cutmixBatch: options.alpha must be a finite number > 0, but got -Infinity.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { lam: 1.5 }),
+        'Error in cutmixBatch: options.lam must be a number in [0, 1], but got 1.5.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { lam: NaN }),
+        'Error in cutmixBatch: options.lam must be a number in [0, 1], but got NaN.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { lam: new Float32Array([0.5]) }),
+        'Error in cutmixBatch: options.lam.length must be 2 (one λ per sample), but got 1.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { lam: [0.5, -0.5] }),
+        'Error in cutmixBatch: options.lam[1] must be a number in [0, 1], but got -0.5.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { box: { y1: 0, x1: 0, y2: 5, x2: 5 } }),
+        `Error in cutmixBatch: options.box must be ${boxRule}, but got {y1: 0, x1: 0, y2: 5, x2: 5}.`,
+      ],
+      [
+        () => cutmixBatch(img, lab, { box: { y1: 3, x1: 0, y2: 2, x2: 5 } }),
+        `Error in cutmixBatch: options.box must be ${boxRule}, but got {y1: 3, x1: 0, y2: 2, x2: 5}.`,
+      ],
+      [
+        () => cutmixBatch(img, lab, { box: { z1: 0, y1: 0, x1: 0, z2: 1, y2: 1, x2: 1 } }),
+        `Error in cutmixBatch: options.box must be ${boxRule}, but got {z1: 0, y1: 0, x1: 0, z2: 1, y2: 1, x2: 1}.`,
+      ],
+      [
+        () => cutmixBatch(img, lab, { box: [{ y1: 0, x1: 0, y2: 1, x2: 1 }] }),
+        'Error in cutmixBatch: options.box.length must be 2 (one box per sample), but got 1.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { partners: [0] }),
+        'Error in cutmixBatch: options.partners.length must be 2 (one partner per sample), but got 1.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { partners: [0, 1.5] }),
+        'Error in cutmixBatch: options.partners[1] must be an integer index in [0, 2), but got 1.5.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { partners: [0, 2] }),
+        'Error in cutmixBatch: options.partners[1] must be an integer index in [0, 2), but got 2.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { partners: [-1, 0] }),
+        'Error in cutmixBatch: options.partners[0] must be an integer index in [0, 2), but got -1.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { prob: 1.1 }),
+        'Error in cutmixBatch: options.prob must be a number in [0, 1], but got 1.1.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { prob: -0.1 }),
+        'Error in cutmixBatch: options.prob must be a number in [0, 1], but got -0.1.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { mode: 'pairs' as never }),
+        "Error in cutmixBatch: options.mode must be one of 'batch', 'elem', 'pair', but got \"pairs\".",
+      ],
+      [
+        () => cutmixBatch(img, lab, { partner: 'shuffle' as never }),
+        "Error in cutmixBatch: options.partner must be one of 'permutation', 'flip', 'roll', but got \"shuffle\".",
+      ],
+      [
+        () => cutmixBatch(img, lab, { placement: 'uniform' as never }),
+        "Error in cutmixBatch: options.placement must be one of 'center-clip', 'inside', but got \"uniform\".",
+      ],
+      [
+        () => cutmixBatch(img, lab, { dataFormat: 'CHW' as never }),
+        "Error in cutmixBatch: options.dataFormat must be one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC', but got \"CHW\".",
+      ],
+      [
+        () => cutmixBatch(img, lab, { ratioMinMax: [0.5, 1.2] }),
+        'Error in cutmixBatch: options.ratioMinMax must be a pair [min, max] with 0 < min ≤ max ≤ 1, but got [0.5, 1.2].',
+      ],
+      [
+        () => cutmixBatch(img, lab, { ratioMinMax: [0, 0.5] }),
+        'Error in cutmixBatch: options.ratioMinMax must be a pair [min, max] with 0 < min ≤ max ≤ 1, but got [0, 0.5].',
+      ],
+      [
+        () => cutmixBatch(img, lab, { correctLam: 1 as never }),
+        'Error in cutmixBatch: options.correctLam must be a boolean, but got 1.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { alhpa: 1 } as CutMixOptions),
+        "Error in cutmixBatch: options key 'alhpa' must be one of alpha, rng, seed, mode, partner, partners, lam, prob, dataFormat, box, placement, ratioMinMax, correctLam, but got an unknown key.",
+      ],
+      [
+        () => cutmixBatch(img, lab, { seed: 1, rng: Math.random }),
+        'Error in cutmixBatch: options.seed must be omitted when options.rng is given (one random source), but got both.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { lam: 0.5, ratioMinMax: [0.2, 0.4] }),
+        'Error in cutmixBatch: options.ratioMinMax must be omitted when options.lam is given (ratioMinMax sizes the box instead of λ), but got both.',
+      ],
+      [
+        () => cutmixBatch(img, lab, { rng: () => 2 }),
+        'Error in cutmixBatch: options.rng() must be a number in [0, 1), but got 2.',
+      ],
     ];
     for (const [call, message] of cases) {
       const before = tf.memory().numTensors;

@@ -60,7 +60,10 @@ describeEachBackend('cutmixLoss', () => {
   });
 
   it('weights per sample before the mean (not mean(λ)·mean(loss))', () => {
-    const logits = tf.tensor2d([[4, 0], [0, 4]]);
+    const logits = tf.tensor2d([
+      [4, 0],
+      [0, 4],
+    ]);
     const a = tf.tensor1d([0, 0], 'int32');
     const b = tf.tensor1d([1, 1], 'int32');
     const lam = new Float32Array([1, 0]);
@@ -71,7 +74,11 @@ describeEachBackend('cutmixLoss', () => {
   });
 
   it('equals soft-target CE on mixTargets (CE is linear in the target)', () => {
-    const logits = tf.tensor2d([[1, 2, 0.5], [0.1, -1, 3], [2, 2, 2]]);
+    const logits = tf.tensor2d([
+      [1, 2, 0.5],
+      [0.1, -1, 3],
+      [2, 2, 2],
+    ]);
     const a = tf.tensor1d([0, 2, 1], 'int32');
     const b = tf.tensor1d([1, 2, 0], 'int32');
     const lam = new Float32Array([0.3, 0.9, 0.5]);
@@ -83,14 +90,20 @@ describeEachBackend('cutmixLoss', () => {
   });
 
   it('has a gradient with respect to the logits (usable in optimizer.minimize)', () => {
-    const logits = tf.tensor2d([[1, 2, 0.5], [0.1, -1, 3]]);
+    const logits = tf.tensor2d([
+      [1, 2, 0.5],
+      [0.1, -1, 3],
+    ]);
     const a = tf.tensor1d([0, 2], 'int32');
     const b = tf.tensor1d([1, 0], 'int32');
     const lam = new Float32Array([0.25, 0.5]);
     const grad = tf.grad((x: tf.Tensor) => cutmixLoss(x as tf.Tensor2D, a, b, lam))(logits);
     // d/dz of mean CE: (softmax − target) / N, target = λ·onehot(a) + (1−λ)·onehot(b).
     const soft = tf.tidy(() => tf.softmax(logits).arraySync() as number[][]);
-    const targets = [[0.25, 0.75, 0], [0.5, 0, 0.5]];
+    const targets = [
+      [0.25, 0.75, 0],
+      [0.5, 0, 0.5],
+    ];
     const g = grad.arraySync() as number[][];
     g.forEach((row, i) => row.forEach((v, c) => expect(v).toBeCloseTo((soft[i][c] - targets[i][c]) / 2, 5)));
     const optimizer = tf.train.sgd(0.1);
@@ -104,9 +117,15 @@ describeEachBackend('cutmixLoss', () => {
   });
 
   it('gradients flow through cutmixBatch back to the source pixels', () => {
-    const x = tf.tensor4d(Float32Array.from({ length: 2 * 1 * 2 * 3 }, (_, i) => i), [2, 1, 2, 3]);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 2 * 1 * 2 * 3 }, (_, i) => i),
+      [2, 1, 2, 3],
+    );
     const labels = tf.tensor1d([0, 1], 'int32');
-    const weights = tf.tensor4d(Float32Array.from({ length: 12 }, (_, i) => i + 1), [2, 1, 2, 3]);
+    const weights = tf.tensor4d(
+      Float32Array.from({ length: 12 }, (_, i) => i + 1),
+      [2, 1, 2, 3],
+    );
     const box = { y1: 0, x1: 1, y2: 2, x2: 3 };
     const g = tf.grad((img: tf.Tensor) => {
       const out = cutmixBatch(img as tf.Tensor4D, labels, { box, partners: [1, 1] });
@@ -116,15 +135,28 @@ describeEachBackend('cutmixLoss', () => {
     // Sample 0 keeps column 0 and takes columns 1–2 from sample 1; sample 1 pastes onto itself.
     const w = weights.arraySync() as number[][][][];
     const expected = [
-      [[[w[0][0][0][0], 0, 0], [w[0][0][1][0], 0, 0]]],
-      [[[w[1][0][0][0], w[1][0][0][1] + w[0][0][0][1], w[1][0][0][2] + w[0][0][0][2]], [w[1][0][1][0], w[1][0][1][1] + w[0][0][1][1], w[1][0][1][2] + w[0][0][1][2]]]],
+      [
+        [
+          [w[0][0][0][0], 0, 0],
+          [w[0][0][1][0], 0, 0],
+        ],
+      ],
+      [
+        [
+          [w[1][0][0][0], w[1][0][0][1] + w[0][0][0][1], w[1][0][0][2] + w[0][0][0][2]],
+          [w[1][0][1][0], w[1][0][1][1] + w[0][0][1][1], w[1][0][1][2] + w[0][0][1][2]],
+        ],
+      ],
     ];
     expect(g.arraySync()).toEqual(expected);
     tf.dispose([x, labels, weights, g]);
   });
 
   it('accepts a custom per-sample loss and checks its output shape', () => {
-    const logits = tf.tensor2d([[1, 0], [0, 1]]);
+    const logits = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
     const a = tf.tensor1d([0, 1], 'int32');
     const b = tf.tensor1d([1, 0], 'int32');
     const constant = (labels: tf.Tensor) => tf.fill([labels.shape[0]], 2) as tf.Tensor1D;
@@ -138,18 +170,39 @@ describeEachBackend('cutmixLoss', () => {
   });
 
   it('rejects bad input, leaking nothing', () => {
-    const logits = tf.tensor2d([[1, 0, 0], [0, 1, 0]]);
+    const logits = tf.tensor2d([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     const a = tf.tensor1d([0, 1], 'int32');
     const b = tf.tensor1d([1, 3], 'int32');
     const a3 = tf.tensor1d([0, 1, 2], 'int32');
     const soft4 = tf.zeros([2, 4]);
     const l1 = tf.zeros([2]);
-    expectThrowsNoLeak(() => cutmixLoss(l1 as never, a, a, 0.5), 'Error in cutmixLoss: logits must be rank 2 ([N, K]), but got rank 1.');
-    expectThrowsNoLeak(() => cutmixLoss(logits, a, b, 0.5), 'Error in cutmixLoss: labelsB[1] must be an integer class index in [0, 3), but got 3.');
-    expectThrowsNoLeak(() => cutmixLoss(logits, a3, a3, 0.5), 'Error in cutmixLoss: labelsA must have 2 rows to match logits, but got 3.');
-    expectThrowsNoLeak(() => cutmixLoss(logits, soft4, soft4, 0.5), 'Error in cutmixLoss: labelsA must have 3 columns to match logits, but got 4.');
-    expectThrowsNoLeak(() => cutmixLoss(logits, a, a, -0.5), 'Error in cutmixLoss: lam must be a number in [0, 1], but got -0.5.');
-    expectThrowsNoLeak(() => cutmixLoss(logits, a, a, 0.5, 'ce' as never), 'Error in cutmixLoss: lossFn must be a function, but got "ce".');
+    expectThrowsNoLeak(
+      () => cutmixLoss(l1 as never, a, a, 0.5),
+      'Error in cutmixLoss: logits must be rank 2 ([N, K]), but got rank 1.',
+    );
+    expectThrowsNoLeak(
+      () => cutmixLoss(logits, a, b, 0.5),
+      'Error in cutmixLoss: labelsB[1] must be an integer class index in [0, 3), but got 3.',
+    );
+    expectThrowsNoLeak(
+      () => cutmixLoss(logits, a3, a3, 0.5),
+      'Error in cutmixLoss: labelsA must have 2 rows to match logits, but got 3.',
+    );
+    expectThrowsNoLeak(
+      () => cutmixLoss(logits, soft4, soft4, 0.5),
+      'Error in cutmixLoss: labelsA must have 3 columns to match logits, but got 4.',
+    );
+    expectThrowsNoLeak(
+      () => cutmixLoss(logits, a, a, -0.5),
+      'Error in cutmixLoss: lam must be a number in [0, 1], but got -0.5.',
+    );
+    expectThrowsNoLeak(
+      () => cutmixLoss(logits, a, a, 0.5, 'ce' as never),
+      'Error in cutmixLoss: lossFn must be a function, but got "ce".',
+    );
     tf.dispose([logits, a, b, a3, soft4, l1]);
   });
 });

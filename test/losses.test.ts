@@ -42,17 +42,36 @@ describeEachBackend('multi-label losses', () => {
   });
 
   it('its gradient is (σ(x) − t)/K, and it trains inside optimizer.minimize through cutmixLoss', () => {
-    const logits = tf.tensor2d([[2, -1, 0.5], [-3, 4, 0]]);
-    const targets = tf.tensor2d([[1, 0, 1], [0, 1, 1]]);
+    const logits = tf.tensor2d([
+      [2, -1, 0.5],
+      [-3, 4, 0],
+    ]);
+    const targets = tf.tensor2d([
+      [1, 0, 1],
+      [0, 1, 1],
+    ]);
     const grad = tf.grad((x: tf.Tensor) => tf.sum(sigmoidCrossEntropyPerSample(targets, x as tf.Tensor2D)))(logits);
     const want = logits.dataSync().map((x, i) => (1 / (1 + Math.exp(-x)) - targets.dataSync()[i]) / 3);
     Array.from(grad.dataSync()).forEach((g, i) => expect(g).toBeCloseTo(want[i], 6));
     const weights = tf.tidy(() => tf.variable(tf.zeros([2, 3])));
     const optimizer = tf.train.sgd(1);
-    const partnerTargets = tf.tensor2d([[0, 1, 0], [1, 0, 0]]);
+    const partnerTargets = tf.tensor2d([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
     const lam = Float32Array.of(0.75, 0.25);
     const step = () =>
-      optimizer.minimize(() => cutmixLoss(tf.add(logits, weights) as tf.Tensor2D, targets, partnerTargets, lam, sigmoidCrossEntropyPerSample), true) as tf.Scalar;
+      optimizer.minimize(
+        () =>
+          cutmixLoss(
+            tf.add(logits, weights) as tf.Tensor2D,
+            targets,
+            partnerTargets,
+            lam,
+            sigmoidCrossEntropyPerSample,
+          ),
+        true,
+      ) as tf.Scalar;
     const first = step();
     for (let i = 0; i < 20; i++) step().dispose();
     const last = step();
@@ -62,11 +81,20 @@ describeEachBackend('multi-label losses', () => {
   });
 
   it('mixTargets and cutmixLoss take multi-hot targets whose rows need not sum to 1', () => {
-    const a = tf.tensor2d([[1, 1, 0, 1], [0, 0, 0, 0]]);
-    const b = tf.tensor2d([[0, 1, 1, 0], [1, 1, 1, 1]]);
+    const a = tf.tensor2d([
+      [1, 1, 0, 1],
+      [0, 0, 0, 0],
+    ]);
+    const b = tf.tensor2d([
+      [0, 1, 1, 0],
+      [1, 1, 1, 1],
+    ]);
     const mixed = mixTargets(a, b, Float32Array.of(0.25, 0.5));
     expect(Array.from(mixed.dataSync())).toEqual([0.25, 1, 0.75, 0.25, 0.5, 0.5, 0.5, 0.5]);
-    const logits = tf.tensor2d([[1, -2, 3, 0], [0.5, 0.5, -0.5, 2]]);
+    const logits = tf.tensor2d([
+      [1, -2, 3, 0],
+      [0.5, 0.5, -0.5, 2],
+    ]);
     // BCE is linear in the target, so the mixed loss equals the loss on the mixed targets.
     const loss = cutmixLoss(logits, a, b, Float32Array.of(0.25, 0.5), sigmoidCrossEntropyPerSample);
     const direct = tf.tidy(() => tf.mean(sigmoidCrossEntropyPerSample(mixed, logits)));
@@ -75,7 +103,10 @@ describeEachBackend('multi-label losses', () => {
   });
 
   it('both per-sample losses check their arguments like every export (issue 9 defect 6)', () => {
-    const logits = tf.tensor2d([[1, 2, 3], [0, 0, 0]]);
+    const logits = tf.tensor2d([
+      [1, 2, 3],
+      [0, 0, 0],
+    ]);
     const disposed = tf.tensor1d([0, 1], 'int32');
     disposed.dispose();
     const bad = {
@@ -90,17 +121,50 @@ describeEachBackend('multi-label losses', () => {
     const sm = 'Error in softmaxCrossEntropyPerSample:';
     const sg = 'Error in sigmoidCrossEntropyPerSample:';
     const cases: [() => unknown, string][] = [
-      [() => softmaxCrossEntropyPerSample(bad.outOfRange, logits), `${sm} labels[1] must be an integer class index in [0, 3), but got 5.`],
-      [() => softmaxCrossEntropyPerSample(bad.negative, logits), `${sm} labels[0] must be an integer class index in [0, 3), but got -1.`],
-      [() => softmaxCrossEntropyPerSample(bad.fraction, logits), `${sm} labels[0] must be an integer class index in [0, 3), but got 2.700000047683716.`],
-      [() => softmaxCrossEntropyPerSample(disposed, logits), `${sm} labels must be a live tensor, but got a disposed tensor.`],
-      [() => softmaxCrossEntropyPerSample(bad.rows, logits), `${sm} labels must have 2 rows to match logits, but got 1.`],
-      [() => softmaxCrossEntropyPerSample(bad.cols, logits), `${sm} labels must have 3 columns to match logits, but got 4.`],
-      [() => softmaxCrossEntropyPerSample(bad.ints, logits), `${sm} labels.dtype must be float32 for targets [N, K] (cast with tf.cast), but got int32.`],
-      [() => softmaxCrossEntropyPerSample(bad.rows, bad.intLogits as tf.Tensor2D), `${sm} logits.dtype must be float32, but got int32.`],
-      [() => sigmoidCrossEntropyPerSample(bad.rows, logits), `${sg} labels must be rank 2 (multi-hot or soft targets [N, K]), but got rank 1.`],
-      [() => sigmoidCrossEntropyPerSample(bad.cols, logits), `${sg} labels must have 3 columns to match logits, but got 4.`],
-      [() => sigmoidCrossEntropyPerSample(bad.cols, [[1]] as never), `${sg} logits must be a tf.Tensor, but got an array of length 1.`],
+      [
+        () => softmaxCrossEntropyPerSample(bad.outOfRange, logits),
+        `${sm} labels[1] must be an integer class index in [0, 3), but got 5.`,
+      ],
+      [
+        () => softmaxCrossEntropyPerSample(bad.negative, logits),
+        `${sm} labels[0] must be an integer class index in [0, 3), but got -1.`,
+      ],
+      [
+        () => softmaxCrossEntropyPerSample(bad.fraction, logits),
+        `${sm} labels[0] must be an integer class index in [0, 3), but got 2.700000047683716.`,
+      ],
+      [
+        () => softmaxCrossEntropyPerSample(disposed, logits),
+        `${sm} labels must be a live tensor, but got a disposed tensor.`,
+      ],
+      [
+        () => softmaxCrossEntropyPerSample(bad.rows, logits),
+        `${sm} labels must have 2 rows to match logits, but got 1.`,
+      ],
+      [
+        () => softmaxCrossEntropyPerSample(bad.cols, logits),
+        `${sm} labels must have 3 columns to match logits, but got 4.`,
+      ],
+      [
+        () => softmaxCrossEntropyPerSample(bad.ints, logits),
+        `${sm} labels.dtype must be float32 for targets [N, K] (cast with tf.cast), but got int32.`,
+      ],
+      [
+        () => softmaxCrossEntropyPerSample(bad.rows, bad.intLogits as tf.Tensor2D),
+        `${sm} logits.dtype must be float32, but got int32.`,
+      ],
+      [
+        () => sigmoidCrossEntropyPerSample(bad.rows, logits),
+        `${sg} labels must be rank 2 (multi-hot or soft targets [N, K]), but got rank 1.`,
+      ],
+      [
+        () => sigmoidCrossEntropyPerSample(bad.cols, logits),
+        `${sg} labels must have 3 columns to match logits, but got 4.`,
+      ],
+      [
+        () => sigmoidCrossEntropyPerSample(bad.cols, [[1]] as never),
+        `${sg} logits must be a tf.Tensor, but got an array of length 1.`,
+      ],
     ];
     for (const [call, message] of cases) expectThrowsNoLeak(call, message);
     tf.dispose([logits, ...Object.values(bad)]);

@@ -144,8 +144,14 @@ describeEachBackend('mixupBatch', () => {
         () => mixupBatch(ints, lab),
         'Error in mixupBatch: images.dtype must be float32 (MixUp blends pixel values; cast integer images with tf.cast first), but got int32.',
       ],
-      [() => mixupBatch(rank3 as never, lab, { dataFormat: 'NCHW' }), 'Error in mixupBatch: images must be rank 4 (NCHW), but got rank 3.'],
-      [() => mixupBatch(rank2 as never, lab), 'Error in mixupBatch: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 2.'],
+      [
+        () => mixupBatch(rank3 as never, lab, { dataFormat: 'NCHW' }),
+        'Error in mixupBatch: images must be rank 4 (NCHW), but got rank 3.',
+      ],
+      [
+        () => mixupBatch(rank2 as never, lab),
+        'Error in mixupBatch: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 2.',
+      ],
       [() => mixupBatch(img, oneLabel), 'Error in mixupBatch: labels must have 2 rows to match images, but got 1.'],
       [
         () => mixupBatch(img, lab, { alpha: 0 }),

@@ -36,7 +36,11 @@ describeEachBackend('mixTargets', () => {
             }
           }
           // One-hot input gives the same targets as class indices.
-          const oneHot = (idx: number[]) => tf.tensor2d(idx.map((c) => Array.from({ length: k }, (_, j) => (j === c ? 1 : 0))), [n, k]);
+          const oneHot = (idx: number[]) =>
+            tf.tensor2d(
+              idx.map((c) => Array.from({ length: k }, (_, j) => (j === c ? 1 : 0))),
+              [n, k],
+            );
           const oa = oneHot(a);
           const ob = oneHot(b);
           const dense = mixTargets(oa, ob, lams, { labelSmoothing: eps });
@@ -52,7 +56,10 @@ describeEachBackend('mixTargets', () => {
     const a = tf.tensor1d([0, 1], 'int32');
     const b = tf.tensor1d([1, 1], 'int32');
     const out = mixTargets(a, b, 0.25, { numClasses: 2 });
-    expect(out.arraySync()).toEqual([[0.25, 0.75], [0, 1]]);
+    expect(out.arraySync()).toEqual([
+      [0.25, 0.75],
+      [0, 1],
+    ]);
     tf.dispose([a, b, out]);
   });
 
@@ -62,16 +69,46 @@ describeEachBackend('mixTargets', () => {
     const neg = tf.tensor1d([-1, 1], 'int32');
     const soft = tf.zeros([2, 4]);
     const soft5 = tf.zeros([2, 5]);
-    expectThrowsNoLeak(() => mixTargets(a, b, 0.5, { numClasses: 3 }), 'Error in mixTargets: labelsA[1] must be an integer class index in [0, 3), but got 3.');
-    expectThrowsNoLeak(() => mixTargets(neg, b, 0.5, { numClasses: 3 }), 'Error in mixTargets: labelsA[0] must be an integer class index in [0, 3), but got -1.');
-    expectThrowsNoLeak(() => mixTargets(a, b, 0.5), 'Error in mixTargets: options.numClasses must be a positive integer for class-index labels, but got undefined.');
-    expectThrowsNoLeak(() => mixTargets(a, b, 1.5, { numClasses: 4 }), 'Error in mixTargets: lam must be a number in [0, 1], but got 1.5.');
-    expectThrowsNoLeak(() => mixTargets(a, b, new Float32Array([0.5, NaN]), { numClasses: 4 }), 'Error in mixTargets: lam[1] must be a number in [0, 1], but got NaN.');
-    expectThrowsNoLeak(() => mixTargets(a, soft, 0.5, { numClasses: 4 }), 'Error in mixTargets: labelsB must have the shape of labelsA [2], but got [2,4].');
-    expectThrowsNoLeak(() => mixTargets(soft, soft5, 0.5), 'Error in mixTargets: labelsB must have the shape of labelsA [2,4], but got [2,5].');
-    expectThrowsNoLeak(() => mixTargets(soft, soft, 0.5, { numClasses: 3 }), "Error in mixTargets: options.numClasses must be 4 to match the labels' second dim, but got 3.");
-    expectThrowsNoLeak(() => mixTargets(soft, soft, 0.5, { labelSmoothing: 2 }), 'Error in mixTargets: options.labelSmoothing must be a number in [0, 1], but got 2.');
-    expectThrowsNoLeak(() => mixTargets(soft, soft, 0.5, { smoothing: 0.1 } as never), "Error in mixTargets: options key 'smoothing' must be one of numClasses, labelSmoothing, but got an unknown key.");
+    expectThrowsNoLeak(
+      () => mixTargets(a, b, 0.5, { numClasses: 3 }),
+      'Error in mixTargets: labelsA[1] must be an integer class index in [0, 3), but got 3.',
+    );
+    expectThrowsNoLeak(
+      () => mixTargets(neg, b, 0.5, { numClasses: 3 }),
+      'Error in mixTargets: labelsA[0] must be an integer class index in [0, 3), but got -1.',
+    );
+    expectThrowsNoLeak(
+      () => mixTargets(a, b, 0.5),
+      'Error in mixTargets: options.numClasses must be a positive integer for class-index labels, but got undefined.',
+    );
+    expectThrowsNoLeak(
+      () => mixTargets(a, b, 1.5, { numClasses: 4 }),
+      'Error in mixTargets: lam must be a number in [0, 1], but got 1.5.',
+    );
+    expectThrowsNoLeak(
+      () => mixTargets(a, b, new Float32Array([0.5, NaN]), { numClasses: 4 }),
+      'Error in mixTargets: lam[1] must be a number in [0, 1], but got NaN.',
+    );
+    expectThrowsNoLeak(
+      () => mixTargets(a, soft, 0.5, { numClasses: 4 }),
+      'Error in mixTargets: labelsB must have the shape of labelsA [2], but got [2,4].',
+    );
+    expectThrowsNoLeak(
+      () => mixTargets(soft, soft5, 0.5),
+      'Error in mixTargets: labelsB must have the shape of labelsA [2,4], but got [2,5].',
+    );
+    expectThrowsNoLeak(
+      () => mixTargets(soft, soft, 0.5, { numClasses: 3 }),
+      "Error in mixTargets: options.numClasses must be 4 to match the labels' second dim, but got 3.",
+    );
+    expectThrowsNoLeak(
+      () => mixTargets(soft, soft, 0.5, { labelSmoothing: 2 }),
+      'Error in mixTargets: options.labelSmoothing must be a number in [0, 1], but got 2.',
+    );
+    expectThrowsNoLeak(
+      () => mixTargets(soft, soft, 0.5, { smoothing: 0.1 } as never),
+      "Error in mixTargets: options key 'smoothing' must be one of numClasses, labelSmoothing, but got an unknown key.",
+    );
     tf.dispose([a, b, neg, soft, soft5]);
   });
 });

@@ -208,7 +208,10 @@ describeEachBackend('CutMix adapter', () => {
         },
         'Error in CutMix: training must be a boolean, but got 1.',
       ],
-      [() => cutmix.mix(rank2 as never, labels), 'Error in CutMix.mix: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 2.'],
+      [
+        () => cutmix.mix(rank2 as never, labels),
+        'Error in CutMix.mix: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 2.',
+      ],
       [
         () => cutmix.mix(rank2 as never, labels, { training: false }),
         'Error in CutMix.mix: images must be rank 3 (NCW), 4 (NCHW) or 5 (NCDHW), but got rank 2.',

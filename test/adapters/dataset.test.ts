@@ -146,11 +146,15 @@ describeEachBackend('cutmixDataset', () => {
       'Error in cutmixDataset: options.numClasses must be a positive integer when element.ys holds class indices [N], but got undefined.',
     );
     await expect(
-      collect(cutmixDataset(once(tf.zeros([6, 5, 1]), tf.tensor1d([0], 'int32')), { numClasses: 2, dataFormat: 'NHWC' })),
+      collect(
+        cutmixDataset(once(tf.zeros([6, 5, 1]), tf.tensor1d([0], 'int32')), { numClasses: 2, dataFormat: 'NHWC' }),
+      ),
     ).rejects.toThrow('Error in cutmixDataset: element.xs must be rank 4 (NHWC), but got rank 3.');
     await expect(
       collect(cutmixDataset(once(tf.zeros([6, 5]), tf.tensor1d([0], 'int32')), { numClasses: 2 })),
-    ).rejects.toThrow('Error in cutmixDataset: element.xs must be rank 3 (NWC), 4 (NHWC) or 5 (NDHWC), but got rank 2.');
+    ).rejects.toThrow(
+      'Error in cutmixDataset: element.xs must be rank 3 (NWC), 4 (NHWC) or 5 (NDHWC), but got rank 2.',
+    );
     await expect(
       collect(cutmixDataset(once(tf.zeros([2, 6, 5, 1]), tf.tensor1d([0], 'int32')), { numClasses: 2 })),
     ).rejects.toThrow('Error in cutmixDataset: element.ys must have 2 rows to match element.xs, but got 1.');

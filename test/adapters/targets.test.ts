@@ -9,8 +9,14 @@ import { describeEachBackend, expectThrowsNoLeak } from '../support/backends.js'
 function segmentationBatch(n: number, h: number, w: number) {
   const classes = Int32Array.from({ length: n * h * w }, (_, i) => (i * 7 + Math.floor(i / w)) % 3);
   return {
-    images: tf.tensor4d(Float32Array.from(classes, (k, i) => k + 3 * i), [n, h, w, 1]),
-    labels: tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % 2), 'int32'),
+    images: tf.tensor4d(
+      Float32Array.from(classes, (k, i) => k + 3 * i),
+      [n, h, w, 1],
+    ),
+    labels: tf.tensor1d(
+      Int32Array.from({ length: n }, (_, i) => i % 2),
+      'int32',
+    ),
     masks: tf.tensor4d(classes, [n, h, w, 1], 'int32'),
     objects: Array.from({ length: n }, (_, s): ObjectBox[] => [{ y1: 1, x1: 1, y2: h - 1, x2: w / 2, id: s }]),
   };
@@ -41,12 +47,30 @@ describeEachBackend('extra targets in the adapters', () => {
     const small = tf.zeros([4, 5, 6, 1]);
     const fewer = tf.zeros([3, 6, 6, 1]);
     const cases: [() => unknown, string][] = [
-      [() => cutmix.mix(images, labels, { masks: small }), 'Error in CutMix.mix: options.masks spatial shape must be [6, 6] to match images, but got [5, 6].'],
-      [() => cutmix.mix(images, labels, { masks: fewer }), 'Error in CutMix.mix: options.masks must have 4 samples to match images, but got 3.'],
-      [() => cutmix.mix(images, labels, { masks: [1] } as never), 'Error in CutMix.mix: options.masks must be a tf.Tensor to cut with the images (an extra target; the other options are training and objects), but got an array of length 1.'],
-      [() => cutmix.mix(images, labels, { objects: [[]] }), 'Error in CutMix.mix: options.objects.length must be 4 (one array per sample), but got 1.'],
-      [() => cutmix.mix(images, labels, { objects: [[], [], [], [{ y1: 0, x1: 0, y2: -1, x2: 1 }]] }), 'Error in CutMix.mix: options.objects[3][0].y2 must be ≥ y1 (0), but got -1.'],
-      [() => new CutMix({ minVisible: 2 }), 'Error in CutMix: options.minVisible must be a number in [0, 1], but got 2.'],
+      [
+        () => cutmix.mix(images, labels, { masks: small }),
+        'Error in CutMix.mix: options.masks spatial shape must be [6, 6] to match images, but got [5, 6].',
+      ],
+      [
+        () => cutmix.mix(images, labels, { masks: fewer }),
+        'Error in CutMix.mix: options.masks must have 4 samples to match images, but got 3.',
+      ],
+      [
+        () => cutmix.mix(images, labels, { masks: [1] } as never),
+        'Error in CutMix.mix: options.masks must be a tf.Tensor to cut with the images (an extra target; the other options are training and objects), but got an array of length 1.',
+      ],
+      [
+        () => cutmix.mix(images, labels, { objects: [[]] }),
+        'Error in CutMix.mix: options.objects.length must be 4 (one array per sample), but got 1.',
+      ],
+      [
+        () => cutmix.mix(images, labels, { objects: [[], [], [], [{ y1: 0, x1: 0, y2: -1, x2: 1 }]] }),
+        'Error in CutMix.mix: options.objects[3][0].y2 must be ≥ y1 (0), but got -1.',
+      ],
+      [
+        () => new CutMix({ minVisible: 2 }),
+        'Error in CutMix: options.minVisible must be a number in [0, 1], but got 2.',
+      ],
     ];
     for (const [call, message] of cases) expectThrowsNoLeak(call, message);
     expect(draws).toBe(0);
@@ -65,9 +89,21 @@ describeEachBackend('extra targets in the adapters', () => {
     const { images, labels, masks, objects } = segmentationBatch(4, 6, 8);
     const weights = tf.tensor1d([1, 2, 3, 4]);
     const dataset = tfd.generator(function* (): Generator<tf.TensorContainer> {
-      yield { xs: tf.clone(images), ys: tf.clone(labels), masks: tf.clone(masks), objects: objects as never, weights: tf.clone(weights) };
+      yield {
+        xs: tf.clone(images),
+        ys: tf.clone(labels),
+        masks: tf.clone(masks),
+        objects: objects as never,
+        weights: tf.clone(weights),
+      };
     }) as unknown as tfd.Dataset<{ xs: tf.Tensor4D; ys: tf.Tensor }>;
-    const mapped = cutmixDataset(dataset, { numClasses: 2, seed: 9, mode: 'elem', targets: ['masks', 'objects'], minVisible: 0 });
+    const mapped = cutmixDataset(dataset, {
+      numClasses: 2,
+      seed: 9,
+      mode: 'elem',
+      targets: ['masks', 'objects'],
+      minVisible: 0,
+    });
     const [element] = (await mapped.toArray()) as unknown as {
       xs: tf.Tensor;
       ys: tf.Tensor;
@@ -84,7 +120,10 @@ describeEachBackend('extra targets in the adapters', () => {
 
   it('cutmixDataset checks its targets option once, up front', () => {
     const dataset = tfd.array([]) as never;
-    expectThrowsNoLeak(() => cutmixDataset(dataset, { targets: 'masks' as never }), 'Error in cutmixDataset: options.targets must be an array of element keys, but got "masks".');
+    expectThrowsNoLeak(
+      () => cutmixDataset(dataset, { targets: 'masks' as never }),
+      'Error in cutmixDataset: options.targets must be an array of element keys, but got "masks".',
+    );
     expectThrowsNoLeak(
       () => cutmixDataset(dataset, { targets: ['xs'] }),
       "Error in cutmixDataset: options.targets[0] must be an element key other than 'xs' and 'ys', but got \"xs\".",

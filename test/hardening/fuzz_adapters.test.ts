@@ -90,7 +90,11 @@ describeEachBackend('fuzzed bad input (adapters)', () => {
         fc.property(unknownKey, (k) =>
           // Any other key names an extra target to cut, so a value that is not a tensor is the error.
           // (Written escaped, as in JSON, when the key is not an identifier.)
-          expectCleanError(() => cutmix.mix(images, labels, { [k]: true } as never), 'CutMix.mix', JSON.stringify(k).slice(1, -1)),
+          expectCleanError(
+            () => cutmix.mix(images, labels, { [k]: true } as never),
+            'CutMix.mix',
+            JSON.stringify(k).slice(1, -1),
+          ),
         ),
       );
       // Evaluation validates too.

@@ -40,7 +40,8 @@ export function referencePasteND(
   const { n, c, spatial } = dims(shape, dataFormat);
   const positions = spatial.reduce((a, b) => a * b, 1);
   const last = dataFormat.endsWith('C');
-  const index = (s: number, ch: number, pos: number) => (last ? (s * positions + pos) * c + ch : (s * c + ch) * positions + pos);
+  const index = (s: number, ch: number, pos: number) =>
+    last ? (s * positions + pos) * c + ch : (s * c + ch) * positions + pos;
   const out = new Array<number>(values.length);
   for (let s = 0; s < n; s++) {
     const box = bounds(boxes[s], spatial.length);
@@ -61,7 +62,9 @@ export function referencePasteND(
 /** An arbitrary box inside `spatial` (possibly empty or full on any axis), in the rank's own form. */
 export function boxArb(spatial: readonly number[]): fc.Arbitrary<AnyBox> {
   const axis = (size: number) =>
-    fc.tuple(fc.integer({ min: 0, max: size }), fc.integer({ min: 0, max: size })).map(([a, b]) => [Math.min(a, b), Math.max(a, b)]);
+    fc
+      .tuple(fc.integer({ min: 0, max: size }), fc.integer({ min: 0, max: size }))
+      .map(([a, b]) => [Math.min(a, b), Math.max(a, b)]);
   return fc.tuple(...spatial.map(axis)).map((pairs) => {
     const names = ['z', 'y', 'x'].slice(3 - spatial.length);
     const box: Record<string, number> = {};
