@@ -1,41 +1,16 @@
 import type { Tensor, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
 import { checkBatch } from './batch.js';
-import { checkBox, copyBox, type AnyBox } from './box.js';
-import type { DataFormat } from './layout.js';
+import { checkBox, copyBox } from './box.js';
+import { DATA_FORMATS, type DataFormat } from './layout.js';
 import { PASTE_DTYPES, pasteWithPlan } from './mix.js';
-import { checkPartners } from './partners.js';
-import type { CutMixPlan, PlanBoxes } from './plan.js';
-import { assertOneOf, copyNumbers, describeValue, fail, readOptions } from './validate.js';
-import { DATA_FORMATS } from './layout.js';
+import type { PlanBoxes } from './plan.js';
+import { readPlanParts } from './plan_input.js';
+import { assertOneOf, readOptions } from './validate.js';
 
 /** Options of {@link applyCutmix}. */
 export interface ApplyCutmixOptions {
   /** Layout of `x`. Default: channels-first for its rank (`'NCW'`, `'NCHW'`, `'NCDHW'`). */
   dataFormat?: DataFormat;
-}
-
-/**
- * Reads a plan's boxes and partners once and checks them against a batch of `n` samples with spatial sizes
- * `spatial`: one box (of that rank, inside the batch) and one partner index in [0, n) per sample.
- */
-export function readPlan(
-  fn: string,
-  plan: unknown,
-  n: number,
-  spatial: readonly number[],
-): Pick<CutMixPlan<AnyBox>, 'boxes' | 'partners'> {
-  if (plan === null || typeof plan !== 'object' || Array.isArray(plan))
-    fail(fn, 'plan', 'a plan { boxes, partners }', describeValue(plan));
-  const { boxes, partners } = plan as Record<string, unknown>;
-  const partnerList = copyNumbers(fn, 'plan.partners', partners, 'an Int32Array or number[] of partner indices');
-  if (!Array.isArray(boxes)) fail(fn, 'plan.boxes', 'an array of boxes', describeValue(boxes));
-  const length = boxes.length;
-  const copies = Array.from({ length }, (_, i) => copyBox(fn, `plan.boxes[${i}]`, boxes[i]));
-  if (length !== n) fail(fn, 'plan.boxes.length', `${n} (one box per sample of x)`, String(length));
-  return {
-    boxes: copies.map((copy, i) => checkBox(fn, `plan.boxes[${i}]`, copy, spatial)),
-    partners: checkPartners(fn, 'plan.partners', partnerList, n),
-  };
 }
 
 /**
@@ -66,6 +41,9 @@ export function applyCutmix<T extends Tensor3D | Tensor4D | Tensor5D | Tensor>(
   const o = readOptions(fn, 'options', options, ['dataFormat']);
   if (o.dataFormat !== undefined) assertOneOf(fn, 'options.dataFormat', o.dataFormat, DATA_FORMATS);
   const batch = checkBatch(fn, 'x', x, o.dataFormat as DataFormat | undefined, PASTE_DTYPES);
-  const checked = readPlan(fn, plan, batch.n, batch.spatial);
-  return pasteWithPlan(x, checked, batch) as T;
+  const { boxes, partners } = readPlanParts(fn, plan, batch.n);
+  const checked = boxes.map((box, i) =>
+    checkBox(fn, `plan.boxes[${i}]`, copyBox(fn, `plan.boxes[${i}]`, box), batch.spatial),
+  );
+  return pasteWithPlan(x, { boxes: checked, partners }, batch) as T;
 }

@@ -14,25 +14,25 @@ export interface Injected {
 
 /** Checks injected λ, boxes and partners against the batch (lengths, bounds, `'pair'` symmetry). */
 export function checkInjected(s: MixSettings, n: number, spatial: readonly number[] | undefined): Injected {
-  const { fn } = s;
+  const { fn, optionsArg: o } = s;
   let lam: Float64Array | undefined;
   if (typeof s.lam === 'number') lam = new Float64Array(n).fill(s.lam);
   else if (s.lam !== undefined) {
-    if (s.lam.length !== n) fail(fn, 'options.lam.length', `${n} (one λ per sample)`, String(s.lam.length));
+    if (s.lam.length !== n) fail(fn, `${o}.lam.length`, `${n} (one λ per sample)`, String(s.lam.length));
     lam = Float64Array.from(s.lam);
   }
   let boxes: AnyBox[] | undefined;
   if (s.box !== undefined && spatial !== undefined) {
     if (Array.isArray(s.box)) {
-      if (s.box.length !== n) fail(fn, 'options.box.length', `${n} (one box per sample)`, String(s.box.length));
-      boxes = s.box.map((b, i) => checkBox(fn, `options.box[${i}]`, b, spatial));
+      if (s.box.length !== n) fail(fn, `${o}.box.length`, `${n} (one box per sample)`, String(s.box.length));
+      boxes = s.box.map((b, i) => checkBox(fn, `${o}.box[${i}]`, b, spatial));
     } else {
       // One box for every sample, checked even for an empty batch.
-      const box = checkBox(fn, 'options.box', s.box as Readonly<Record<string, unknown>>, spatial);
+      const box = checkBox(fn, `${o}.box`, s.box as Readonly<Record<string, unknown>>, spatial);
       boxes = Array.from({ length: n }, () => cloneBox(box));
     }
   }
-  const partners = s.partners === undefined ? undefined : checkPartners(fn, 'options.partners', s.partners, n);
+  const partners = s.partners === undefined ? undefined : checkPartners(fn, `${o}.partners`, s.partners, n);
   const perSample = Array.isArray(s.box) || Array.isArray(s.lam);
   if (s.mode === 'pair' && perSample) {
     for (let i = 0; i < n; i++) {
@@ -40,7 +40,7 @@ export function checkInjected(s: MixSettings, n: number, spatial: readonly numbe
       const sameLam = lam === undefined || lam[i] === lam[j];
       const sameBox = boxes === undefined || JSON.stringify(boxes[i]) === JSON.stringify(boxes[j]);
       if (!sameLam || !sameBox) {
-        const arg = sameLam ? `options.box[${i}]` : `options.lam[${i}]`;
+        const arg = sameLam ? `${o}.box[${i}]` : `${o}.lam[${i}]`;
         fail(fn, arg, `equal to sample ${j}'s in 'pair' mode (a pair shares one λ and box)`, 'a different value');
       }
     }

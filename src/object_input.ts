@@ -1,4 +1,5 @@
 import type { Box } from './box.js';
+import { isRecord, readArray, readOwn, readPlanParts } from './plan_input.js';
 import { assertInRange, describeValue, fail, readOptions } from './validate.js';
 
 /**
@@ -19,48 +20,10 @@ export interface ObjectSnapshot {
   fields: [string, unknown][];
 }
 
-/** Reads one own enumerable property once (a getter is called once); anything else reads as undefined. */
-function readOwn(target: object, key: string): unknown {
-  const d = Object.getOwnPropertyDescriptor(target, key);
-  if (!d || !d.enumerable) return undefined;
-  return 'value' in d ? d.value : d.get?.call(target);
-}
-
-function isRecord(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Reads `[0, n)` of an array once each, after reading its length once. */
-function readArray(arr: ArrayLike<unknown>, n: number): unknown[] {
-  const out = new Array<unknown>(n);
-  for (let i = 0; i < n; i++) out[i] = arr[i];
-  return out;
-}
-
 /** A plan's boxes and partners for object boxes: N integer 2-D boxes and N indices in [0, N). */
 export function readPlanBoxes(fn: string, plan: unknown): { boxes: Box[]; partners: Int32Array } {
-  if (!isRecord(plan)) {
-    fail(fn, 'plan', 'a plan with boxes and partners (a cutmixBatch result works)', describeValue(plan));
-  }
-  const rawPartners = readOwn(plan, 'partners');
-  if (!(Array.isArray(rawPartners) || rawPartners instanceof Int32Array)) {
-    fail(fn, 'plan.partners', 'an Int32Array or number[] of partner indices', describeValue(rawPartners));
-  }
-  const given = rawPartners as ArrayLike<unknown>;
-  const n = given.length;
-  const partners = new Int32Array(n);
-  readArray(given, n).forEach((p, i) => {
-    if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p >= n) {
-      fail(fn, `plan.partners[${i}]`, `an integer in [0, ${n})`, describeValue(p));
-    }
-    partners[i] = p;
-  });
-  const rawBoxes = readOwn(plan, 'boxes');
-  if (!Array.isArray(rawBoxes)) fail(fn, 'plan.boxes', `an array of ${n} boxes`, describeValue(rawBoxes));
-  const length = rawBoxes.length;
-  if (length !== n) fail(fn, 'plan.boxes.length', `${n} (one box per sample)`, String(length));
-  const boxes = readArray(rawBoxes, n).map((b, i) => readPlanBox(fn, b, `plan.boxes[${i}]`));
-  return { boxes, partners };
+  const { boxes, partners } = readPlanParts(fn, plan);
+  return { boxes: boxes.map((b, i) => readPlanBox(fn, b, `plan.boxes[${i}]`)), partners };
 }
 
 function readPlanBox(fn: string, b: unknown, arg: string): Box {

@@ -1,6 +1,6 @@
 import { copyBox, PLACEMENTS, type AnyBox, type Placement } from './box.js';
 import { DATA_FORMATS, type DataFormat } from './layout.js';
-import { PARTNER_SCHEMES, type PartnerScheme } from './partners.js';
+import { copyPartners, PARTNER_SCHEMES, type PartnerScheme } from './partners.js';
 import { readRatioMinMax } from './rand_box.js';
 import { checkedRng, seededRng, type Draw, type Rng } from './rng.js';
 import { assertAlpha } from './sample_lambda.js';
@@ -75,6 +75,8 @@ export const INJECTED_KEYS: readonly string[] = ['lam', 'box', 'partners'];
 export interface MixSettings {
   /** The public function the user called, for every later message. */
   readonly fn: string;
+  /** How messages about injected values name the options: `options`, or an adapter's `the CutMix options`. */
+  readonly optionsArg: string;
   readonly alpha: number;
   /** The checked random stream (one per call, or one per adapter). */
   readonly draw: Draw;
@@ -92,17 +94,21 @@ export interface MixSettings {
   readonly partners: readonly number[] | undefined;
 }
 
-/** How a caller names the rng in messages, and which default layout family it wants. */
+/** How a caller names its options in messages, and which default layout family it wants. */
 export interface ResolveContext {
+  /** How later messages name the options object (default `options`; an adapter's constructor options). */
+  optionsArg?: string;
   /** Where a bad draw is reported: the public function and the argument (default `fn`, `options.rng`). */
   rngFn?: string;
-  rngArg?: string;
   channelsLastDefault?: boolean;
 }
 
 /** Pairs of options that contradict each other, with the reason shown when both are given. */
 const CONFLICTS: readonly (readonly [string, string, string])[] = [
   ['rng', 'seed', 'one random source'],
+  ['lam', 'alpha', 'a given λ is not drawn'],
+  ['box', 'alpha', 'a given box needs no λ'],
+  ['ratioMinMax', 'alpha', 'ratioMinMax sizes the box instead of λ'],
   ['lam', 'ratioMinMax', 'ratioMinMax sizes the box instead of λ'],
   ['box', 'placement', 'a given box is used as it is'],
   ['box', 'ratioMinMax', 'a given box is used as it is'],
@@ -118,6 +124,18 @@ function rejectConflicts(fn: string, o: Readonly<Record<string, unknown>>): void
   }
   if (o.correctLam === false && given('ratioMinMax')) {
     fail(fn, 'options.correctLam', 'true with options.ratioMinMax (no λ is drawn to return)', 'false');
+  }
+  if (o.correctLam === false && given('box') && !given('lam')) {
+    fail(
+      fn,
+      'options.correctLam',
+      'true with options.box unless options.lam is given (no λ is drawn to return)',
+      'false',
+    );
+  }
+  const perSample = (v: unknown) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+  if (o.mode === 'batch' && (perSample(o.lam) || perSample(o.box))) {
+    fail(fn, 'options.mode', "'elem' or omitted with per-sample options.lam or options.box", "'batch'");
   }
   if (given('box') && given('lam') && o.correctLam !== false) {
     fail(
@@ -161,7 +179,7 @@ export function resolveMixOptions(
   }
   const rng = o.seed !== undefined ? seededRng(o.seed as number) : orDefault(o.rng, Math.random);
   if (typeof rng !== 'function') fail(fn, 'options.rng', 'a function returning numbers in [0, 1)', describeValue(rng));
-  const draw = checkedRng(context.rngFn ?? fn, context.rngArg ?? 'options.rng', rng);
+  const draw = checkedRng(context.rngFn ?? fn, `${context.optionsArg ?? 'options'}.rng`, rng);
   const mode = orDefault(o.mode, 'batch');
   assertOneOf(fn, 'options.mode', mode, MIX_MODES);
   const partner = orDefault(o.partner, mode === 'pair' ? 'flip' : 'permutation');
@@ -177,6 +195,7 @@ export function resolveMixOptions(
   assertBoolean(fn, 'options.correctLam', correctLam);
   return Object.freeze({
     fn,
+    optionsArg: context.optionsArg ?? 'options',
     alpha,
     draw,
     mode,
@@ -189,10 +208,7 @@ export function resolveMixOptions(
     correctLam,
     lam: readLam(fn, o.lam),
     box: readBoxes(fn, o.box),
-    partners:
-      o.partners === undefined
-        ? undefined
-        : copyNumbers(fn, 'options.partners', o.partners, 'an Int32Array or number[] of partner indices'),
+    partners: o.partners === undefined ? undefined : copyPartners(fn, 'options.partners', o.partners),
   });
 }
 

@@ -1,5 +1,5 @@
 import { drawInt, type Draw } from './rng.js';
-import { describeValue, fail } from './validate.js';
+import { copyNumbers, describeValue, fail } from './validate.js';
 
 /**
  * How each sample picks the partner whose box it receives.
@@ -37,4 +37,11 @@ export function checkPartners(fn: string, arg: string, partners: readonly number
       fail(fn, `${arg}[${i}]`, `an integer index in [0, ${n})`, describeValue(p));
   });
   return Int32Array.from(partners);
+}
+
+/** Copies partner indices once: an `Int32Array` or `number[]` (other typed arrays are not indices). */
+export function copyPartners(fn: string, arg: string, value: unknown): number[] {
+  const expected = 'an Int32Array or number[] of partner indices';
+  if (!(Array.isArray(value) || value instanceof Int32Array)) fail(fn, arg, expected, describeValue(value));
+  return copyNumbers(fn, arg, value, expected);
 }

@@ -45,7 +45,7 @@ function lowerQuantile(u: number, alpha: number): number {
 
 /**
  * The quantile function of Beta(α, α) at u in [0, 1]: one uniform in, one λ out, no rejection loop. The
- * upper half is the mirror of the lower one, which is where the computation is exact to about 10⁻¹⁵.
+ * upper half is the mirror of the lower one, where values near 0 keep their full precision.
  */
 export function betaQuantile(u: number, alpha: number): number {
   if (u === 0.5) return 0.5;
@@ -67,8 +67,8 @@ export function drawLambda(alpha: number, draw: Draw): number {
  *
  * λ is the Beta quantile of exactly one uniform draw from `rng` (inverse-CDF sampling): every λ costs one
  * draw, so any `rng` — even a constant one — gives an answer at once, and the same stream always gives the
- * same λ. jstat's global random source is never touched. Accurate to about 10⁻¹⁵ in probability for α up
- * to 10⁴; above that the normal limit is used (error below 10⁻⁵).
+ * same λ. jstat's global random source is never touched. Accurate to about 10⁻⁸ in probability (the
+ * limit of jstat's incomplete beta) for α up to 10⁴; above that the normal limit is used (error below 10⁻⁵).
  *
  * @example
  * ```ts

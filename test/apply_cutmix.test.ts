@@ -167,7 +167,7 @@ describeEachBackend('applyCutmix', () => {
       ],
       [
         () => applyCutmix(x, null as never),
-        'Error in applyCutmix: plan must be a plan { boxes, partners }, but got null.',
+        'Error in applyCutmix: plan must be a plan { boxes, partners } (a cutmixBatch result works), but got null.',
       ],
       [
         () => applyCutmix(x, { boxes: plan.boxes } as never),
@@ -175,7 +175,7 @@ describeEachBackend('applyCutmix', () => {
       ],
       [
         () => applyCutmix(x, { ...plan, boxes: plan.boxes.slice(0, 1) }),
-        'Error in applyCutmix: plan.boxes.length must be 2 (one box per sample of x), but got 1.',
+        'Error in applyCutmix: plan.boxes.length must be 2 (one box per sample), but got 1.',
       ],
       [
         () => applyCutmix(x, { ...plan, partners: [1, 2] }),

@@ -214,13 +214,13 @@ describe('cutmixObjects', () => {
     const OBJ = 'must be an object box { y1, x1, y2, x2, … }, but got';
     const UNKNOWN = 'but got an unknown key';
     const cases: [string, unknown, string][] = [
-      ['plan', 7, 'plan must be a plan with boxes and partners (a cutmixBatch result works), but got 7'],
+      ['plan', 7, 'plan must be a plan { boxes, partners } (a cutmixBatch result works), but got 7'],
       ['plan.partners', 'x', `${P} "x"`],
       ['plan.partners', new Float32Array(2), `${P} Float32Array of length 2`],
-      ['plan.partners', [0, 2], 'plan.partners[1] must be an integer in [0, 2), but got 2'],
-      ['plan.partners', [-1, 0], 'plan.partners[0] must be an integer in [0, 2), but got -1'],
-      ['plan.partners', [0, 0.5], 'plan.partners[1] must be an integer in [0, 2), but got 0.5'],
-      ['plan.partners', [0, '1'], 'plan.partners[1] must be an integer in [0, 2), but got "1"'],
+      ['plan.partners', [0, 2], 'plan.partners[1] must be an integer index in [0, 2), but got 2'],
+      ['plan.partners', [-1, 0], 'plan.partners[0] must be an integer index in [0, 2), but got -1'],
+      ['plan.partners', [0, 0.5], 'plan.partners[1] must be an integer index in [0, 2), but got 0.5'],
+      ['plan.partners', [0, '1'], 'plan.partners[1] must be a number, but got "1"'],
       ['plan.boxes', undefined, 'plan.boxes must be an array of 2 boxes, but got undefined'],
       ['plan.boxes', [EMPTY], 'plan.boxes.length must be 2 (one box per sample), but got 1'],
       ['plan.boxes.1', null, 'plan.boxes[1] must be a box { y1, x1, y2, x2 }, but got null'],

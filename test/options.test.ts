@@ -162,6 +162,21 @@ describe('contradictory options are rejected with a message naming both', () => 
     `options.${b} must be omitted when options.${a} is given (${why}), but got both.`;
   it.each([
     [{ rng: Math.random, seed: 1 }, omitted('seed', 'rng', 'one random source')],
+    [{ lam: 0.5, alpha: 2 }, omitted('alpha', 'lam', 'a given λ is not drawn')],
+    [{ box: BOX, alpha: 2 }, omitted('alpha', 'box', 'a given box needs no λ')],
+    [{ ratioMinMax: RANGE, alpha: 2 }, omitted('alpha', 'ratioMinMax', 'ratioMinMax sizes the box instead of λ')],
+    [
+      { correctLam: false, box: BOX },
+      'options.correctLam must be true with options.box unless options.lam is given (no λ is drawn to return), but got false.',
+    ],
+    [
+      { mode: 'batch', lam: [0.5] },
+      "options.mode must be 'elem' or omitted with per-sample options.lam or options.box, but got 'batch'.",
+    ],
+    [
+      { mode: 'batch', box: [BOX] },
+      "options.mode must be 'elem' or omitted with per-sample options.lam or options.box, but got 'batch'.",
+    ],
     [{ lam: 0.5, ratioMinMax: RANGE }, omitted('ratioMinMax', 'lam', 'ratioMinMax sizes the box instead of λ')],
     [{ box: BOX, placement: 'inside' }, omitted('placement', 'box', 'a given box is used as it is')],
     [{ box: BOX, ratioMinMax: RANGE }, omitted('ratioMinMax', 'box', 'a given box is used as it is')],
@@ -198,6 +213,9 @@ describe('contradictory options are rejected with a message naming both', () => 
     expect(() => mixupOrCutmix(X, X, { rng: Math.random, seed: 1 })).toThrow(
       new Error(`Error in mixupOrCutmix: ${omitted('seed', 'rng', 'one random source')}`),
     );
+    expect(() => mixupOrCutmix(X, X, { cutmixAlpha: 2, ratioMinMax: RANGE })).toThrow(
+      new Error(`Error in mixupOrCutmix: ${omitted('cutmixAlpha', 'ratioMinMax', 'ratioMinMax sizes the box instead of λ')}`),
+    );
     expect(() => new CutMix({ box: BOX, lam: 0.5 })).toThrow(
       'Error in CutMix: options.lam must be omitted when options.box is given',
     );
@@ -210,7 +228,7 @@ describe('contradictory options are rejected with a message naming both', () => 
     for (const options of [
       { box: BOX, lam: 0.5, correctLam: false },
       { mode: 'pair', partner: 'flip' },
-      { correctLam: false, box: BOX },
+      { mode: 'elem', lam: [0.5] },
       { seed: 1, lam: 0.5 },
     ]) {
       expect(() => cutmixBatch(X, X, options as never)).toThrow('Error in cutmixBatch: images must be a tf.Tensor');

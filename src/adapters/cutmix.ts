@@ -90,7 +90,7 @@ export class CutMix {
     const { training = true, minVisible, ...rest } = readOptions(fn, 'options', options, ADAPTER_OPTION_KEYS);
     assertBoolean(fn, 'options.training', training);
     this.minVisible = readMinVisible({ minVisible }, fn);
-    this.settings = resolveMixOptions(fn, rest, { rngFn: 'CutMix.mix', rngArg: 'the CutMix options.rng' });
+    this.settings = resolveMixOptions(fn, rest, { rngFn: 'CutMix.mix', optionsArg: 'the CutMix options' });
     this.isTraining = training;
   }
 

@@ -106,10 +106,12 @@ export function cutmixDataset<X extends Tensor = Tensor4D>(
   const targetKeys = readTargetKeys(fn, targets);
   const s = resolveMixOptions(fn, sampling, { channelsLastDefault: true });
 
-  return dataset.map((element: ImageBatch<X>): MixedBatch<X> => {
-    if (element === null || typeof element !== 'object' || Array.isArray(element)) {
-      fail(fn, 'element', 'an object { xs, ys } (a batched dataset)', describeValue(element));
+  return dataset.map((given: ImageBatch<X>): MixedBatch<X> => {
+    if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+      fail(fn, 'element', 'an object { xs, ys } (a batched dataset)', describeValue(given));
     }
+    // Each key read once: what is checked is what is mixed and passed through.
+    const element = { ...given } as ImageBatch<X>;
     const { xs, ys } = element;
     const checked = checkMix(s, xs, ys, { images: 'element.xs', labels: 'element.ys' }, IMAGE_DTYPES);
     const k = ys.rank === 2 ? (ys.shape[1] as number) : numClasses;
@@ -144,7 +146,8 @@ export function cutmixDataset<X extends Tensor = Tensor4D>(
 /** `options.targets`: an array of element keys other than `xs` and `ys`, copied once. */
 function readTargetKeys(fn: string, value: unknown): string[] {
   if (!Array.isArray(value)) fail(fn, 'options.targets', 'an array of element keys', describeValue(value));
-  const keys = Array.from(value as unknown[]);
+  const length = value.length;
+  const keys = Array.from({ length }, (_, i): unknown => value[i]);
   keys.forEach((key, i) => {
     if (typeof key !== 'string' || key === 'xs' || key === 'ys')
       fail(fn, `options.targets[${i}]`, "an element key other than 'xs' and 'ys'", describeValue(key));

@@ -4,7 +4,7 @@ import { ARG_NAMES, checkMix, IMAGE_DTYPES, pasteWithPlan, runMix, type CutMixRe
 import { MIXUP_DTYPES, runMixup } from '../mixup_batch.js';
 import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions } from '../options.js';
 import { assertAlpha } from '../sample_lambda.js';
-import { assertInRange, readOptions } from '../validate.js';
+import { assertInRange, fail, readOptions } from '../validate.js';
 
 /**
  * Options of {@link mixupOrCutmix}. MixUp and CutMix each get their own α (one shared α is how torchvision's
@@ -79,14 +79,19 @@ export function mixupOrCutmix(
   const {
     switchProb = 0.5,
     mixupAlpha = 1,
-    cutmixAlpha = 1,
+    cutmixAlpha,
     ...shared
   } = readOptions(fn, 'options', options, MIXUP_OR_CUTMIX_OPTION_KEYS);
   assertInRange(fn, 'options.switchProb', switchProb, 0, 1);
   assertAlpha(fn, 'options.mixupAlpha', mixupAlpha);
-  assertAlpha(fn, 'options.cutmixAlpha', cutmixAlpha);
+  if (cutmixAlpha !== undefined) assertAlpha(fn, 'options.cutmixAlpha', cutmixAlpha);
+  // With ratioMinMax, CutMix draws no λ: a cutmixAlpha would go unused.
+  if (cutmixAlpha !== undefined && shared.ratioMinMax !== undefined) {
+    const why = 'ratioMinMax sizes the box instead of λ';
+    fail(fn, 'options.cutmixAlpha', `omitted when options.ratioMinMax is given (${why})`, 'both');
+  }
   // One stream for the switch and the chosen op.
-  const cutmix = resolveMixOptions(fn, { ...shared, alpha: cutmixAlpha });
+  const cutmix = resolveMixOptions(fn, cutmixAlpha === undefined ? shared : { ...shared, alpha: cutmixAlpha });
   const mixup = { ...cutmix, alpha: mixupAlpha };
   const checked = checkMix(cutmix, images, labels, ARG_NAMES, switchProb < 1 ? MIXUP_DTYPES : IMAGE_DTYPES);
   if (cutmix.draw() < switchProb) {
