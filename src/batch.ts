@@ -71,6 +71,16 @@ export function checkClassIndices(fn: string, arg: string, labels: Tensor, numCl
   }
 }
 
+/** Checks that targets lie in [0, 1] (probabilities), where values are readable without a GPU read. */
+export function checkUnitValues(fn: string, arg: string, targets: Tensor): void {
+  if (!valuesReadable()) return;
+  const values = targets.dataSync();
+  for (let i = 0; i < values.length; i++) {
+    if (!(values[i] >= 0 && values[i] <= 1))
+      fail(fn, `${arg} values`, 'in [0, 1]', `${describeValue(values[i])} at flat index ${i}`);
+  }
+}
+
 /**
  * Labels that enter a mixing op: int32 (or integer-valued float32) class indices `[N]`, or float32
  * one-hot, soft or multi-hot targets `[N, K]`, one row per sample of the batch named `rowsOf`.

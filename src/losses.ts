@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { checkClassIndices } from './batch.js';
+import { checkClassIndices, checkUnitValues } from './batch.js';
 import { toDense } from './targets.js';
 import { assertTensor, fail, failMust } from './validate.js';
 
@@ -82,7 +82,7 @@ export function softmaxCrossEntropyPerSample(labels: Tensor, logits: Tensor2D): 
  * const losses = sigmoidCrossEntropyPerSample(targets, logits); // shape [2]
  * const loss = cutmixLoss(logits, targets, targets, 1, sigmoidCrossEntropyPerSample);
  * ```
- * @param labels float32 targets `[N, K]`, usually in [0, 1].
+ * @param labels float32 targets `[N, K]` in [0, 1] (checked where values are readable, as class indices are).
  * @param logits float32 `[N, K]`.
  * @returns float32 `[N]`.
  */
@@ -90,6 +90,7 @@ export function sigmoidCrossEntropyPerSample(labels: Tensor, logits: Tensor2D): 
   const fn = 'sigmoidCrossEntropyPerSample';
   checkLogits(fn, logits);
   checkLabelsFor(fn, labels, logits, false);
+  checkUnitValues(fn, 'labels', labels);
   return tf.tidy(() => {
     const perLabel = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, labels)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
     return tf.mean(perLabel, -1) as Tensor1D;

@@ -116,6 +116,10 @@ describeEachBackend('multi-label losses', () => {
       rows: tf.tensor1d([0], 'int32'),
       cols: tf.zeros([2, 4]),
       ints: tf.zeros([2, 3], 'int32'),
+      outside: tf.tensor2d([
+        [0, 1, 0.5],
+        [2.7, 0, 1],
+      ]),
       intLogits: tf.zeros([2, 3], 'int32'),
     };
     const sm = 'Error in softmaxCrossEntropyPerSample:';
