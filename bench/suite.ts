@@ -5,7 +5,7 @@ import { kernelBoxes } from '../src/box.js';
 import { cutmixBatch } from '../src/index.js';
 import { pasteComposite } from '../src/kernels/composite.js';
 import { asBits, pasteElements, type Elements } from '../src/kernels/copy.js';
-import { mixedBlocks, pasteGeometry } from '../src/kernels/geometry.js';
+import { blockTable, pasteGeometry } from '../src/kernels/geometry.js';
 import { CUTMIX_PASTE, type CutmixPasteAttrs } from '../src/kernels/names.js';
 import { paste } from '../src/kernels/paste.js';
 import { pasteOnHeap } from '../src/kernels/wasm/kernel.js';
@@ -82,7 +82,7 @@ function registerBenchKernels(): void {
       const source = cpu.data.get(x.dataId)!.values as Float32Array;
       const out = new Float32Array(source.length);
       const g = pasteGeometry(x.shape, dataFormat);
-      pasteElements(asBits(source), asBits(out), g, partners, mixedBlocks(g, partners, boxes));
+      pasteElements(asBits(source), asBits(out), g, partners, blockTable(g, partners, boxes));
       return cpu.makeTensorInfo(x.shape, x.dtype, out);
     },
   });

@@ -97,10 +97,13 @@ export function lamOfBox(box: AnyBox, spatial: readonly number[]): number {
 /** Boxes in the kernels' flat form: z1, y1, x1, z2, y2, x2 per box, missing axes as [0, 1). */
 export function kernelBoxes(boxes: readonly AnyBox[]): Int32Array {
   const flat = new Int32Array(boxes.length * 6);
-  boxes.forEach((box, i) => {
-    const { z1, y1, x1, z2, y2, x2 } = asBox3D(box);
-    flat.set([z1, y1, x1, z2, y2, x2], 6 * i);
-  });
+  for (let i = 0, at = 0; i < boxes.length; i++, at += 6) {
+    const box = boxes[i];
+    if (is3D(box)) [flat[at], flat[at + 1], flat[at + 3], flat[at + 4]] = [box.z1, box.y1, box.z2, box.y2];
+    else if (is2D(box)) [flat[at + 1], flat[at + 3], flat[at + 4]] = [box.y1, 1, box.y2];
+    else [flat[at + 3], flat[at + 4]] = [1, 1];
+    [flat[at + 2], flat[at + 5]] = [box.x1, box.x2];
+  }
   return flat;
 }
 

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { isChannelsLast, type DataFormat } from '../layout.js';
-import { mixedBlocks, pasteGeometry } from './geometry.js';
-import { forEachRun } from './copy.js';
+import { BLOCK_INTS, blockTable, forEachRun, pasteGeometry, RUN } from './geometry.js';
 
 /**
  * Per-sample mask of the positions filled from the partner (never for a sample paired with itself), one
@@ -15,10 +14,11 @@ function pasteMask(shape: readonly number[], partners: Int32Array, boxes: Int32A
   // The spatial positions alone: one channel, so channels-first and -last coincide.
   const positions = { n, c: 1, d, h, w, channelsLast: false, sampleSize: spatialSize };
   const values = new Uint8Array(n * spatialSize);
-  mixedBlocks(positions, partners, boxes).forEach((block, s) => {
-    if (block)
-      forEachRun(block, (start) => values.fill(1, s * spatialSize + start, s * spatialSize + start + block.run));
-  });
+  const table = blockTable(positions, partners, boxes);
+  for (let s = 0; s < n; s++) {
+    const run = table[BLOCK_INTS * s + RUN];
+    forEachRun(table, s, (start) => values.fill(1, s * spatialSize + start, s * spatialSize + start + run));
+  }
   const channelAxis = isChannelsLast(dataFormat) ? shape.length - 1 : 1;
   return tf.tensor(
     values,

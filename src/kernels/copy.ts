@@ -1,4 +1,4 @@
-import type { BoxBlock, PasteGeometry } from './geometry.js';
+import { BLOCK_INTS, forEachRun, RUN, type PasteGeometry } from './geometry.js';
 
 /** The typed arrays the backends keep tensors in (bool as bytes; int32 may be bytes after a cast on cpu). */
 export type Elements = Float32Array | Int32Array | Uint8Array;
@@ -28,26 +28,16 @@ function copyRun<T extends Int32Array | Uint8Array>(src: T, from: number, dst: T
   }
 }
 
-/** Calls `visit(offset)` for the first element of every run of a box block, in increasing order. */
-export function forEachRun(block: BoxBlock, visit: (offset: number) => void): void {
-  for (let p = 0; p < block.planes; p++) {
-    for (let s = 0; s < block.slices; s++) {
-      let offset = block.start + p * block.planeStride + s * block.sliceStride;
-      for (let r = 0; r < block.rows; r++, offset += block.rowStride) visit(offset);
-    }
-  }
-}
-
-/** A sample's box block, undefined when it keeps its own elements (see `mixedBlocks`). */
-type Blocks = readonly (BoxBlock | undefined)[];
-
-/** A paste in JavaScript from the batch in `src` to `dst`, both whole-batch element arrays (float32 as bits). */
+/**
+ * A paste in JavaScript from the batch in `src` to `dst`, both whole-batch element arrays (float32 as bits),
+ * walking the samples' blocks in `table` (see `blockTable`).
+ */
 type ElementPaste = <T extends Int32Array | Uint8Array>(
   src: T,
   dst: T,
   g: PasteGeometry,
   partners: Int32Array,
-  blocks: Blocks,
+  table: Int32Array,
 ) => void;
 
 /**
@@ -55,34 +45,30 @@ type ElementPaste = <T extends Int32Array | Uint8Array>(
  * up to each box run, the partner's run, …, then its own elements after the last run. Works on any element
  * type (float32 as bits); `src` and `dst` hold whole batches (they may be views of one wasm heap).
  */
-export const pasteElements: ElementPaste = (src, dst, g, partners, blocks) => {
+export const pasteElements: ElementPaste = (src, dst, g, partners, table) => {
   const size = g.sampleSize;
-  blocks.forEach((block, s) => {
-    const [own, to] = [s * size, s * size];
+  for (let s = 0; s < g.n; s++) {
+    const [own, partner, run] = [s * size, partners[s] * size, table[BLOCK_INTS * s + RUN]];
     let pos = 0;
-    if (block !== undefined) {
-      const partner = partners[s] * size;
-      forEachRun(block, (start) => {
-        copyRun(src, own + pos, dst, to + pos, start - pos);
-        copyRun(src, partner + start, dst, to + start, block.run);
-        pos = start + block.run;
-      });
-    }
-    copyRun(src, own + pos, dst, to + pos, size - pos);
-  });
+    forEachRun(table, s, (start) => {
+      copyRun(src, own + pos, dst, own + pos, start - pos);
+      copyRun(src, partner + start, dst, own + start, run);
+      pos = start + run;
+    });
+    copyRun(src, own + pos, dst, own + pos, size - pos);
+  }
 };
 
 /**
  * The paste over a copy of the batch (`dst` already holds it): each box pasted from the partner. The box
  * elements are written twice, but the copy is one bulk move and each box run one call.
  */
-export const pasteBoxes: ElementPaste = (src, dst, g, partners, blocks) => {
+export const pasteBoxes: ElementPaste = (src, dst, g, partners, table) => {
   const size = g.sampleSize;
-  blocks.forEach((block, s) => {
-    if (block === undefined) return;
-    const [from, to] = [partners[s] * size, s * size];
-    forEachRun(block, (start) => copyRun(src, from + start, dst, to + start, block.run));
-  });
+  for (let s = 0; s < g.n; s++) {
+    const [from, to, run] = [partners[s] * size, s * size, table[BLOCK_INTS * s + RUN]];
+    forEachRun(table, s, (start) => copyRun(src, from + start, dst, to + start, run));
+  }
 };
 
 /**
@@ -95,18 +81,18 @@ export function pasteGradElements(
   dx: Float32Array,
   g: PasteGeometry,
   partners: Int32Array,
-  blocks: Blocks,
+  table: Int32Array,
 ): void {
   const size = g.sampleSize;
   asBits(dx).set(asBits(dy));
-  blocks.forEach((block, s) => {
-    if (block !== undefined) forEachRun(block, (start) => dx.fill(0, s * size + start, s * size + start + block.run));
-  });
-  blocks.forEach((block, s) => {
-    if (block === undefined) return;
-    const [from, to] = [s * size, partners[s] * size];
-    forEachRun(block, (start) => {
-      for (let i = start; i < start + block.run; i++) dx[to + i] += dy[from + i];
+  for (let s = 0; s < g.n; s++) {
+    const run = table[BLOCK_INTS * s + RUN];
+    forEachRun(table, s, (start) => dx.fill(0, s * size + start, s * size + start + run));
+  }
+  for (let s = 0; s < g.n; s++) {
+    const [from, to, run] = [s * size, partners[s] * size, table[BLOCK_INTS * s + RUN]];
+    forEachRun(table, s, (start) => {
+      for (let i = start; i < start + run; i++) dx[to + i] += dy[from + i];
     });
-  });
+  }
 }

@@ -1,7 +1,7 @@
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { asBits, pasteBoxes, pasteGradElements, type Elements } from './copy.js';
-import { mixedBlocks, pasteGeometry } from './geometry.js';
+import { blockTable, pasteGeometry } from './geometry.js';
 import { CUTMIX_PASTE, CUTMIX_PASTE_GRAD, type CutmixPasteAttrs } from './names.js';
 
 type CpuArgs<I extends string> = { inputs: Record<I, TensorInfo>; attrs: CutmixPasteAttrs; backend: MathBackendCPU };
@@ -18,7 +18,7 @@ function cutmixPasteCpu({ inputs, attrs, backend }: CpuArgs<'images'>): TensorIn
   const source = backend.data.get(images.dataId).values as Elements;
   const out = new (source.constructor as new (from: Elements) => Elements)(source);
   const g = pasteGeometry(images.shape, attrs.dataFormat);
-  pasteBoxes(asBits(source), asBits(out), g, attrs.partners, mixedBlocks(g, attrs.partners, attrs.boxes));
+  pasteBoxes(asBits(source), asBits(out), g, attrs.partners, blockTable(g, attrs.partners, attrs.boxes));
   return backend.makeTensorInfo(images.shape, images.dtype, out);
 }
 
@@ -28,7 +28,7 @@ function cutmixPasteGradCpu({ inputs, attrs, backend }: CpuArgs<'dy'>): TensorIn
   const upstream = backend.data.get(dy.dataId).values as Float32Array;
   const dx = new Float32Array(upstream.length);
   const g = pasteGeometry(dy.shape, attrs.dataFormat);
-  pasteGradElements(upstream, dx, g, attrs.partners, mixedBlocks(g, attrs.partners, attrs.boxes));
+  pasteGradElements(upstream, dx, g, attrs.partners, blockTable(g, attrs.partners, attrs.boxes));
   return backend.makeTensorInfo(dy.shape, 'float32', dx);
 }
 

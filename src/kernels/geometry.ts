@@ -27,68 +27,83 @@ export function pasteGeometry(shape: readonly number[], dataFormat: DataFormat):
 }
 
 /**
- * Sample `s`'s box as `planes` × `slices` × `rows` runs of `run` contiguous elements, the first starting
- * `start` elements into the sample, the others `planeStride`, `sliceStride`, `rowStride` apart. Runs that
- * touch are merged: a full-width box is one run per slice, a full-plane box one run per channel, and so on.
+ * Every sample's box as a block of `planes` × `slices` × `rows` runs of `run` contiguous elements, the first
+ * starting `start` elements into the sample, the others `planeStride`, `sliceStride`, `rowStride` apart, in
+ * one flat table of {@link BLOCK_INTS} ints per sample (indexed by the constants below): what every kernel
+ * walks, with nothing allocated per sample. A sample that keeps its own elements (its box is empty, or it
+ * is its own partner) has `planes` 0. Runs that touch are merged: a full-width box is one run per slice,
+ * a full-plane box one run per channel, and so on. Offsets, strides and runs are multiplied by `unit`
+ * (bytes per element for the wasm copier).
  */
-export interface BoxBlock {
-  start: number;
-  planes: number;
-  planeStride: number;
-  slices: number;
-  sliceStride: number;
-  rows: number;
-  rowStride: number;
-  run: number;
-}
-
-/**
- * Each sample's box as a {@link BoxBlock}, `undefined` for a sample that keeps its own elements (its box is
- * empty, or it is its own partner): what every kernel walks.
- */
-export function mixedBlocks(g: PasteGeometry, partners: Int32Array, boxes: Int32Array): (BoxBlock | undefined)[] {
-  return Array.from({ length: g.n }, (_, s) => (partners[s] === s ? undefined : boxBlock(g, boxes, s)));
-}
-
-/** Sample `s`'s box as a {@link BoxBlock}, or `undefined` when the box is empty. */
-function boxBlock(g: PasteGeometry, boxes: Int32Array, s: number): BoxBlock | undefined {
-  const at = BOX_INTS * s;
-  const [z1, y1, x1, z2, y2, x2] = [
-    boxes[at],
-    boxes[at + 1],
-    boxes[at + 2],
-    boxes[at + 3],
-    boxes[at + 4],
-    boxes[at + 5],
-  ];
-  if (z2 <= z1 || y2 <= y1 || x2 <= x1) return undefined;
+export function blockTable(g: PasteGeometry, partners: Int32Array, boxes: Int32Array, unit = 1): Int32Array {
+  const table = new Int32Array(g.n * BLOCK_INTS);
   const { c, d, h, w } = g;
   // Channels-last: a pixel's channels are contiguous, so a run is x-extent × C and there is one plane.
-  const unit = g.channelsLast ? c : 1;
-  let run = (x2 - x1) * unit;
-  let rows = y2 - y1;
-  let slices = z2 - z1;
-  let planes = g.channelsLast ? 1 : c;
-  if (x2 - x1 === w) {
-    run *= rows;
-    rows = 1;
-    if (y2 - y1 === h) {
-      run *= slices;
-      slices = 1;
-      if (z2 - z1 === d) {
-        run *= planes;
-        planes = 1;
+  const pixel = g.channelsLast ? c : 1;
+  for (let s = 0; s < g.n; s++) {
+    const b = BOX_INTS * s;
+    const [z1, y1, x1, z2, y2, x2] = [boxes[b], boxes[b + 1], boxes[b + 2], boxes[b + 3], boxes[b + 4], boxes[b + 5]];
+    if (partners[s] === s || z2 <= z1 || y2 <= y1 || x2 <= x1) continue;
+    let run = (x2 - x1) * pixel;
+    let rows = y2 - y1;
+    let slices = z2 - z1;
+    let planes = g.channelsLast ? 1 : c;
+    if (x2 - x1 === w) {
+      run *= rows;
+      rows = 1;
+      if (y2 - y1 === h) {
+        run *= slices;
+        slices = 1;
+        if (z2 - z1 === d) {
+          run *= planes;
+          planes = 1;
+        }
       }
     }
+    const at = BLOCK_INTS * s;
+    table[at + START] = ((z1 * h + y1) * w + x1) * pixel * unit;
+    table[at + PLANES] = planes;
+    table[at + PLANE_STRIDE] = d * h * w * unit;
+    table[at + SLICES] = slices;
+    table[at + SLICE_STRIDE] = h * w * pixel * unit;
+    table[at + ROWS] = rows;
+    table[at + ROW_STRIDE] = w * pixel * unit;
+    table[at + RUN] = run * unit;
   }
-  return {
-    start: ((z1 * h + y1) * w + x1) * unit,
-    planes,
-    planeStride: d * h * w,
-    slices,
-    sliceStride: h * w * unit,
-    rows,
-    rowStride: w * unit,
-    run,
-  };
+  return table;
+}
+
+/** Ints per sample in a {@link blockTable}, and the place of each field. */
+export const BLOCK_INTS = 8;
+export const START = 0;
+export const PLANES = 1;
+export const PLANE_STRIDE = 2;
+export const SLICES = 3;
+export const SLICE_STRIDE = 4;
+export const ROWS = 5;
+export const ROW_STRIDE = 6;
+export const RUN = 7;
+
+/** Number of runs in sample `s`'s block (0 when it keeps its own elements). */
+export function runsOf(table: Int32Array, s: number): number {
+  const at = BLOCK_INTS * s;
+  return table[at + PLANES] * table[at + SLICES] * table[at + ROWS];
+}
+
+/** Calls `visit(offset)` for the start of every run of sample `s`'s block, in increasing order. */
+export function forEachRun(table: Int32Array, s: number, visit: (offset: number) => void): void {
+  const at = BLOCK_INTS * s;
+  const [start, planes, planeStride] = [table[at + START], table[at + PLANES], table[at + PLANE_STRIDE]];
+  const [slices, sliceStride, rows, rowStride] = [
+    table[at + SLICES],
+    table[at + SLICE_STRIDE],
+    table[at + ROWS],
+    table[at + ROW_STRIDE],
+  ];
+  for (let p = 0; p < planes; p++) {
+    for (let sl = 0; sl < slices; sl++) {
+      let offset = start + p * planeStride + sl * sliceStride;
+      for (let r = 0; r < rows; r++, offset += rowStride) visit(offset);
+    }
+  }
 }

@@ -1,9 +1,20 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { mixedBlocks, pasteGeometry, type PasteGeometry } from './geometry.js';
+import {
+  BLOCK_INTS,
+  blockTable,
+  pasteGeometry,
+  PLANES,
+  ROWS,
+  RUN,
+  runsOf,
+  SLICES,
+  START,
+  type PasteGeometry,
+} from './geometry.js';
 import { CUTMIX_PASTE, type CutmixPasteAttrs } from './names.js';
 
-/** Ints per sample in the plan buffer: partner, start, planes, slices, rows, run (see `BoxBlock`). */
+/** Ints per sample in the plan buffer: partner, start, planes, slices, rows, run (see `blockTable`). */
 export const PLAN_INTS = 6;
 /** Threads per workgroup. */
 export const WORKGROUP_SIZE = 64;
@@ -32,12 +43,17 @@ export function webgpuPastePlan(
 ): { plan: Int32Array; maxUnits: number } {
   const plan = new Int32Array(g.n * PLAN_INTS);
   let maxUnits = 0;
-  mixedBlocks(g, partners, boxes).forEach((block, s) => {
-    if (block === undefined) return;
-    const { start, planes, slices, rows, run } = block;
-    plan.set([partners[s], start, planes, slices, rows, run], s * PLAN_INTS);
-    maxUnits = Math.max(maxUnits, planes * slices * rows * Math.ceil(run / CHUNK_WORDS));
-  });
+  const table = blockTable(g, partners, boxes);
+  for (let s = 0; s < g.n; s++) {
+    const at = BLOCK_INTS * s;
+    const run = table[at + RUN];
+    if (table[at + PLANES] === 0) continue;
+    plan.set(
+      [partners[s], table[at + START], table[at + PLANES], table[at + SLICES], table[at + ROWS], run],
+      s * PLAN_INTS,
+    );
+    maxUnits = Math.max(maxUnits, runsOf(table, s) * Math.ceil(run / CHUNK_WORDS));
+  }
   return { plan, maxUnits };
 }
 

@@ -1,7 +1,6 @@
-import type { BoxBlock } from '../geometry.js';
 import { COPIER_WASM, COPIER_WASM_SHARED } from './copier.generated.js';
 
-/** A box block in bytes, as copier.wat's functions take it (see `BoxBlock` in geometry.ts, less its start). */
+/** A box block in bytes, as copier.wat's functions take it (see `blockTable` in geometry.ts, less its start). */
 type Block = [
   planes: number,
   planeStride: number,
@@ -11,11 +10,6 @@ type Block = [
   rowStride: number,
   run: number,
 ];
-
-/** A {@link BoxBlock}'s counts, strides and run as the copier's arguments. */
-export function blockArgs(b: BoxBlock): Block {
-  return [b.planes, b.planeStride, b.slices, b.sliceStride, b.rows, b.rowStride, b.run];
-}
 
 /** `copyBlock` (and `addBlock`) of copier.wat: one box block from `from` to `to` (bytes). */
 export type BlockCopier = (from: number, to: number, ...block: Block) => void;

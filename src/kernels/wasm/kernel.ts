@@ -1,9 +1,9 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { pasteElements, pasteGradElements } from '../copy.js';
-import { mixedBlocks, pasteGeometry, type BoxBlock, type PasteGeometry } from '../geometry.js';
+import { BLOCK_INTS, blockTable, PLANES, pasteGeometry, runsOf, type PasteGeometry } from '../geometry.js';
 import { CUTMIX_PASTE, CUTMIX_PASTE_GRAD, type CutmixPasteAttrs } from '../names.js';
-import { blockArgs, copierFor, type Copier } from './copier.js';
+import { copierFor, type Copier } from './copier.js';
 import { heapAddress, heapBits, heapBytes, heapFloats, heapMemory } from './heap.js';
 
 /**
@@ -15,17 +15,6 @@ import { heapAddress, heapBits, heapBytes, heapFloats, heapMemory } from './heap
 const SINGLE_PASS_STRETCH_BYTES = 1024;
 /** Small samples are copied in groups of about this many bytes, each group's boxes pasted while in cache. */
 const COPY_GROUP_BYTES = 512 * 1024;
-/** A block with no planes: `pasteSample` then copies the sample as it is. */
-const NO_BLOCK: BoxBlock = {
-  start: 0,
-  planes: 0,
-  planeStride: 0,
-  slices: 0,
-  sliceStride: 0,
-  rows: 0,
-  rowStride: 0,
-  run: 0,
-};
 
 type WasmArgs<I extends string> = { inputs: Record<I, TensorInfo>; attrs: CutmixPasteAttrs; backend: BackendWasm };
 
@@ -47,23 +36,7 @@ function withOutput(
   }
 }
 
-/** Each sample's box block with offsets, strides and run in bytes (see `mixedBlocks`). */
-function byteBlocks(g: PasteGeometry, attrs: CutmixPasteAttrs, bytes: number): (BoxBlock | undefined)[] {
-  return mixedBlocks(g, attrs.partners, attrs.boxes).map((b) => {
-    if (b === undefined) return undefined;
-    const { start, planeStride, sliceStride, rowStride, run } = b;
-    return {
-      ...b,
-      start: start * bytes,
-      planeStride: planeStride * bytes,
-      sliceStride: sliceStride * bytes,
-      rowStride: rowStride * bytes,
-      run: run * bytes,
-    };
-  });
-}
-
-/** The paste with the compiled copier: single pass per large sample, grouped copy + box blocks for small. */
+/** The paste with the compiled copier: one pass per sample for long own stretches, grouped copy otherwise. */
 function pasteCompiled(
   copier: Copier,
   backend: BackendWasm,
@@ -73,14 +46,28 @@ function pasteCompiled(
   attrs: CutmixPasteAttrs,
   bytes: number,
 ): void {
+  const { partners } = attrs;
   const sampleBytes = g.sampleSize * bytes;
   const at = (base: number, s: number) => base + s * sampleBytes;
-  const blocks = byteBlocks(g, attrs, bytes);
-  const runs = blocks.reduce((sum, b) => sum + (b === undefined ? 0 : b.planes * b.slices * b.rows), 0);
+  const table = blockTable(g, partners, attrs.boxes, bytes);
+  let runs = 0;
+  for (let s = 0; s < g.n; s++) runs += runsOf(table, s);
+  // The copier's arguments are the table's fields in order, passed one by one (a spread call into wasm
+  // costs several times more); a sample whose block is empty has planes 0.
   if ((g.n * sampleBytes) / (runs + g.n) >= SINGLE_PASS_STRETCH_BYTES) {
-    for (let s = 0; s < g.n; s++) {
-      const b = blocks[s] ?? NO_BLOCK;
-      copier.pasteSample(at(from, s), at(from, attrs.partners[s]), at(to, s), sampleBytes, b.start, ...blockArgs(b));
+    for (let s = 0, t = 0; s < g.n; s++, t += BLOCK_INTS) {
+      const [own, partner, out] = [at(from, s), at(from, partners[s]), at(to, s)];
+      const [start, p, ps, sl, ss, r, rs, run] = [
+        table[t],
+        table[t + 1],
+        table[t + 2],
+        table[t + 3],
+        table[t + 4],
+        table[t + 5],
+        table[t + 6],
+        table[t + 7],
+      ];
+      copier.pasteSample(own, partner, out, sampleBytes, start, p, ps, sl, ss, r, rs, run);
     }
     return;
   }
@@ -88,10 +75,20 @@ function pasteCompiled(
   for (let first = 0; first < g.n; first += group) {
     const end = Math.min(g.n, first + group);
     heapBytes(backend).copyWithin(at(to, first), at(from, first), at(from, end));
-    for (let s = first; s < end; s++) {
-      const b = blocks[s];
-      if (b === undefined) continue;
-      copier.copyBlock(at(from, attrs.partners[s]) + b.start, at(to, s) + b.start, ...blockArgs(b));
+    for (let s = first, t = first * BLOCK_INTS; s < end; s++, t += BLOCK_INTS) {
+      if (table[t + PLANES] === 0) continue;
+      const [a, b] = [at(from, partners[s]) + table[t], at(to, s) + table[t]];
+      copier.copyBlock(
+        a,
+        b,
+        table[t + 1],
+        table[t + 2],
+        table[t + 3],
+        table[t + 4],
+        table[t + 5],
+        table[t + 6],
+        table[t + 7],
+      );
     }
   }
 }
@@ -112,13 +109,8 @@ export function pasteOnHeap(
   return withOutput(backend, images, images.dtype, (from, to) => {
     if (copier !== null) return pasteCompiled(copier, backend, from, to, g, attrs, bytes);
     const size = g.n * g.sampleSize;
-    pasteElements(
-      heapBits(backend, from, size, bytes),
-      heapBits(backend, to, size, bytes),
-      g,
-      attrs.partners,
-      mixedBlocks(g, attrs.partners, attrs.boxes),
-    );
+    const [src, dst] = [heapBits(backend, from, size, bytes), heapBits(backend, to, size, bytes)];
+    pasteElements(src, dst, g, attrs.partners, blockTable(g, attrs.partners, attrs.boxes));
   });
 }
 
@@ -140,21 +132,39 @@ export function pasteGradOnHeap(
   const g = pasteGeometry(dy.shape, attrs.dataFormat);
   const size = g.n * g.sampleSize;
   return withOutput(backend, dy, 'float32', (from, to) => {
-    if (copier === null)
-      return pasteGradElements(
-        heapFloats(backend, from, size),
-        heapFloats(backend, to, size),
-        g,
-        attrs.partners,
-        mixedBlocks(g, attrs.partners, attrs.boxes),
-      );
+    if (copier === null) {
+      const [upstream, dx] = [heapFloats(backend, from, size), heapFloats(backend, to, size)];
+      return pasteGradElements(upstream, dx, g, attrs.partners, blockTable(g, attrs.partners, attrs.boxes));
+    }
     heapBytes(backend).copyWithin(to, from, from + 4 * size);
     const at = (base: number, s: number) => base + 4 * s * g.sampleSize;
-    const blocks = byteBlocks(g, attrs, 4);
-    blocks.forEach((b, s) => b && copier.zeroBlock(at(to, s) + b.start, ...blockArgs(b)));
-    blocks.forEach(
-      (b, s) => b && copier.addBlock(at(from, s) + b.start, at(to, attrs.partners[s]) + b.start, ...blockArgs(b)),
-    );
+    const table = blockTable(g, attrs.partners, attrs.boxes, 4);
+    for (let s = 0, t = 0; s < g.n; s++, t += BLOCK_INTS) {
+      if (table[t + PLANES] === 0) continue;
+      const [p, ps, sl, ss, r, rs, run] = [
+        table[t + 1],
+        table[t + 2],
+        table[t + 3],
+        table[t + 4],
+        table[t + 5],
+        table[t + 6],
+        table[t + 7],
+      ];
+      copier.zeroBlock(at(to, s) + table[t], p, ps, sl, ss, r, rs, run);
+    }
+    for (let s = 0, t = 0; s < g.n; s++, t += BLOCK_INTS) {
+      if (table[t + PLANES] === 0) continue;
+      const [p, ps, sl, ss, r, rs, run] = [
+        table[t + 1],
+        table[t + 2],
+        table[t + 3],
+        table[t + 4],
+        table[t + 5],
+        table[t + 6],
+        table[t + 7],
+      ];
+      copier.addBlock(at(from, s) + table[t], at(to, attrs.partners[s]) + table[t], p, ps, sl, ss, r, rs, run);
+    }
   });
 }
 
