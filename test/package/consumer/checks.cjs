@@ -174,6 +174,63 @@ const CHECKS = [
       check(tf.getKernel(lib.CUTMIX_PASTE, tf.getBackend()) !== undefined, `no ${lib.CUTMIX_PASTE} kernel`);
     },
   },
+  {
+    name: "applyCutmix cuts a bool mask with the images' plan (NHWC); cutmixObjects moves object boxes",
+    run({ tf, lib }) {
+      const [n, h, w] = [4, 6, 8];
+      const values = Float32Array.from({ length: n * h * w }, (_, i) => i % 3);
+      const images = tf.tensor4d(values, [n, h, w, 1]);
+      const masks = tf.tensor4d(
+        Uint8Array.from(values, (v) => (v === 2 ? 1 : 0)),
+        [n, h, w, 1],
+        'bool',
+      );
+      const labels = tf.tensor1d([0, 1, 0, 1], 'int32');
+      const r = lib.cutmixBatch(images, labels, { seed: 3, mode: 'elem', dataFormat: 'NHWC' });
+      const mixedMasks = lib.applyCutmix(masks, r, { dataFormat: 'NHWC' });
+      try {
+        check(mixedMasks.dtype === 'bool', `mask dtype ${mixedMasks.dtype}`);
+        const truth = Array.from(r.images.dataSync(), (v) => (v === 2 ? 1 : 0));
+        check(Array.from(mixedMasks.dataSync()).join() === truth.join(), "the mixed mask is the mixed image's mask");
+        const objects = Array.from({ length: n }, (_, s) => [{ y1: 0, x1: 0, y2: h, x2: w, id: s }]);
+        const moved = lib.cutmixObjects(objects, r, { minVisible: 0 });
+        check(moved.length === n, 'one object list per sample');
+        moved.forEach((list, s) => {
+          const cut = r.boxes[s];
+          const mixed = r.partners[s] !== s && cut.y2 > cut.y1 && cut.x2 > cut.x1;
+          check(
+            list.some((o) => o.id === r.partners[s]) === mixed,
+            `sample ${s} gains its partner's object when mixed`,
+          );
+        });
+      } finally {
+        tf.dispose([images, masks, labels, r.images, r.labelsA, r.labelsB, mixedMasks]);
+      }
+    },
+  },
+  {
+    name: 'signals (NWC, rank 3) get 1-D cuts; sigmoidCrossEntropyPerSample serves multi-hot targets',
+    run({ tf, lib }) {
+      const [n, len] = [3, 50];
+      const signals = tf.tensor3d(
+        Float32Array.from({ length: n * len }, (_, i) => i),
+        [n, len, 1],
+      );
+      const targets = tf.tensor2d([1, 0, 1, 0, 1, 1, 0, 0, 1], [3, 3]);
+      const r = lib.cutmixBatch(signals, targets, { seed: 2, dataFormat: 'NWC', placement: 'inside' });
+      const logits = tf.tensor2d([2, -1, 0.5, 0, 3, -2, 1, 1, 1], [3, 3]);
+      const loss = lib.cutmixLoss(logits, r.labelsA, r.labelsB, r.lam, lib.sigmoidCrossEntropyPerSample);
+      try {
+        r.boxes.forEach((b, s) => {
+          check(Object.keys(b).join() === 'x1,x2', `box ${s} is 1-D`);
+          check(close(r.lam[s], 1 - (b.x2 - b.x1) / len), `λ of ${s} is the stretch's share`);
+        });
+        check(Number.isFinite(loss.dataSync()[0]), 'finite multi-label loss');
+      } finally {
+        tf.dispose([signals, targets, r.images, r.labelsA, r.labelsB, logits, loss]);
+      }
+    },
+  },
 ];
 
 /**

@@ -3,13 +3,21 @@
 // `@ts-expect-error` below must fire: it proves the types are real, not `any`.
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  applyCutmix,
   CutMix,
   cutmixBatch,
   cutmixLoss,
+  cutmixObjects,
   mixTargets,
+  randBox,
+  sigmoidCrossEntropyPerSample,
   type Box,
+  type Box1D,
+  type Box3D,
   type CutMixOptions,
+  type CutMixPlan,
   type CutMixResult,
+  type ObjectBox,
 } from 'tfjs-cutmix';
 import { cutmixDataset, type MixedBatch } from 'tfjs-cutmix/data';
 import type { Dataset } from '@tensorflow/tfjs-data';
@@ -44,4 +52,21 @@ export function adapter(images: tf.Tensor4D, labels: tf.Tensor1D, logits: tf.Ten
 
 export function dataset(source: Dataset<{ xs: tf.Tensor4D; ys: tf.Tensor1D }>): Dataset<MixedBatch> {
   return cutmixDataset(source, { numClasses: 10, labelSmoothing: 0.1, seed: 1 });
+}
+
+export function plan(images: tf.Tensor4D, masks: tf.Tensor4D, labels: tf.Tensor2D, logits: tf.Tensor2D): tf.Scalar {
+  const r = cutmixBatch(images, labels, { seed: 1, mode: 'pair', correctLam: false });
+  const kept: CutMixPlan = r;
+  const mixedMasks: tf.Tensor4D = applyCutmix(masks, kept, { dataFormat: 'NCHW' });
+  const objects: ObjectBox[][] = cutmixObjects([[{ y1: 0, x1: 0, y2: 1, x2: 1, cls: 'cat' }]], r, { minVisible: 0.2 });
+  const stretch: Box1D = randBox([16000], 0.5).box;
+  const cube: Box3D = randBox([8, 16, 16], 0.5).box;
+  // @ts-expect-error -- a 2-D box is not a 3-D one
+  const wrong: Box3D = randBox([16, 16], 0.5).box;
+  // @ts-expect-error -- correctLam is a boolean
+  cutmixBatch(images, labels, { correctLam: 'no' });
+  const loss = cutmixLoss(logits, r.labelsA, r.labelsB, r.lam, sigmoidCrossEntropyPerSample);
+  tf.dispose([r.images, r.labelsA, r.labelsB, mixedMasks]);
+  void [objects, stretch, cube, wrong];
+  return loss;
 }
