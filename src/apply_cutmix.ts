@@ -7,6 +7,15 @@ import type { PlanBoxes } from './plan.js';
 import { readPlanParts } from './plan_input.js';
 import { assertOneOf, readOptions } from './validate.js';
 
+/** A new tensor of the same rank as `T` (a plain tensor, not a variable). */
+export type SameRank<T extends Tensor> = T extends Tensor5D
+  ? Tensor5D
+  : T extends Tensor4D
+    ? Tensor4D
+    : T extends Tensor3D
+      ? Tensor3D
+      : Tensor;
+
 /** Options of {@link applyCutmix}. */
 export interface ApplyCutmixOptions {
   /** Layout of `x`. Default: channels-first for its rank (`'NCW'`, `'NCHW'`, `'NCDHW'`). */
@@ -32,11 +41,7 @@ export interface ApplyCutmixOptions {
  * @param options `dataFormat` of `x`.
  * @returns A new tensor, same shape and dtype as `x`, owned by the caller.
  */
-export function applyCutmix<T extends Tensor3D | Tensor4D | Tensor5D | Tensor>(
-  x: T,
-  plan: PlanBoxes,
-  options?: ApplyCutmixOptions,
-): T {
+export function applyCutmix<T extends Tensor>(x: T, plan: PlanBoxes, options?: ApplyCutmixOptions): SameRank<T> {
   const fn = 'applyCutmix';
   const o = readOptions(fn, 'options', options, ['dataFormat']);
   if (o.dataFormat !== undefined) assertOneOf(fn, 'options.dataFormat', o.dataFormat, DATA_FORMATS);
@@ -45,5 +50,5 @@ export function applyCutmix<T extends Tensor3D | Tensor4D | Tensor5D | Tensor>(
   const checked = boxes.map((box, i) =>
     checkBox(fn, `plan.boxes[${i}]`, copyBox(fn, `plan.boxes[${i}]`, box), batch.spatial),
   );
-  return pasteWithPlan(x, { boxes: checked, partners }, batch) as T;
+  return pasteWithPlan(x, { boxes: checked, partners }, batch) as SameRank<T>;
 }

@@ -102,5 +102,6 @@ export function checkLabels(
     fail(fn, `${arg}.dtype`, 'float32 for targets [N, K] (cast int32 targets with tf.cast)', labels.dtype);
   }
   if (labels.shape[0] !== n) failMust(fn, arg, `have ${n} rows to match ${rowsOf}`, String(labels.shape[0]));
+  if (labels.rank === 2 && labels.shape[1] === 0) failMust(fn, arg, 'have at least one class column', '0');
   if (labels.rank === 1) checkClassIndices(fn, arg, labels);
 }

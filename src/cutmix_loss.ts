@@ -28,7 +28,10 @@ export function weightedLoss(
     }
     const w = tf.tensor1d(lam);
     const perSample = tf.add(tf.mul(w, lossA), tf.mul(tf.sub(1, w), lossB));
-    return tf.div(tf.sum(perSample), Math.max(n, 1)) as Scalar;
+    // An empty batch sums one appended zero: tfjs-backend-wasm's Sum of nothing returns whatever its
+    // output memory held, and the loss stays connected to the logits for minimize.
+    const summed = n === 0 ? tf.concat([perSample, tf.zeros([1])]) : perSample;
+    return tf.div(tf.sum(summed), Math.max(n, 1)) as Scalar;
   });
 }
 

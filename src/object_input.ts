@@ -28,6 +28,15 @@ export function readPlanBoxes(fn: string, plan: unknown): { boxes: Box[]; partne
 
 function readPlanBox(fn: string, b: unknown, arg: string): Box {
   if (!isRecord(b)) fail(fn, arg, 'a box { y1, x1, y2, x2 }', describeValue(b));
+  // Object boxes are 2-D: a plan for signals or volumes cannot move them.
+  if (Object.hasOwn(b, 'z1') || Object.hasOwn(b, 'z2') || !Object.hasOwn(b, 'y1')) {
+    fail(
+      fn,
+      arg,
+      'a 2-D box { y1, x1, y2, x2 } (object boxes need a plan for a 2-D batch)',
+      `{${Object.keys(b).join(', ')}}`,
+    );
+  }
   const [y1, x1, y2, x2] = ['y1', 'x1', 'y2', 'x2'].map((k) => readOwn(b, k));
   const start = (v: unknown, k: string): number => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {

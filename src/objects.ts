@@ -78,11 +78,7 @@ export interface CutMixObjectsOptions {
  * @param options `minVisible` in [0, 1] (default 0.1, see {@link CutMixObjectsOptions.minVisible}).
  * @returns One new array of new objects per sample.
  */
-export function cutmixObjects(
-  objects: ObjectBox[][],
-  plan: PlanBoxes<Box>,
-  options?: CutMixObjectsOptions,
-): ObjectBox[][] {
+export function cutmixObjects(objects: ObjectBox[][], plan: PlanBoxes, options?: CutMixObjectsOptions): ObjectBox[][] {
   const fn = 'cutmixObjects';
   const { boxes, partners } = readPlanBoxes(fn, plan);
   const samples = readObjects(fn, 'objects', objects, partners.length);

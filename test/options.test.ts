@@ -214,7 +214,9 @@ describe('contradictory options are rejected with a message naming both', () => 
       new Error(`Error in mixupOrCutmix: ${omitted('seed', 'rng', 'one random source')}`),
     );
     expect(() => mixupOrCutmix(X, X, { cutmixAlpha: 2, ratioMinMax: RANGE })).toThrow(
-      new Error(`Error in mixupOrCutmix: ${omitted('cutmixAlpha', 'ratioMinMax', 'ratioMinMax sizes the box instead of λ')}`),
+      new Error(
+        `Error in mixupOrCutmix: ${omitted('cutmixAlpha', 'ratioMinMax', 'ratioMinMax sizes the box instead of λ')}`,
+      ),
     );
     expect(() => new CutMix({ box: BOX, lam: 0.5 })).toThrow(
       'Error in CutMix: options.lam must be omitted when options.box is given',

@@ -101,7 +101,7 @@ export class CutMix {
 
   /** Switches mixing on (training) or off (evaluation) for the following `mix` calls. */
   set training(value: boolean) {
-    assertBoolean('CutMix', 'training', value);
+    assertBoolean('CutMix.training', 'the assigned value', value);
     this.isTraining = value;
   }
 
@@ -115,18 +115,39 @@ export class CutMix {
    * @returns `cutmixBatch`'s result plus each extra target, mixed; in evaluation λ = 1, empty boxes and
    *   partners `i → i`. Tensors are the caller's to dispose except `labelsA`/`labelsB`.
    */
-  mix<O extends MixCallOptions>(images: Tensor4D, labels: Tensor, options?: O): CutMixAdapterResult<O, Box>;
-  mix<O extends MixCallOptions>(images: Tensor3D, labels: Tensor, options?: O): CutMixAdapterResult<O, Box1D>;
-  mix<O extends MixCallOptions>(images: Tensor5D, labels: Tensor, options?: O): CutMixAdapterResult<O, Box3D>;
-  mix<O extends MixCallOptions>(images: Tensor, labels: Tensor, options?: O): CutMixAdapterResult<O, AnyBox>;
+  mix<O extends MixCallOptions = { training?: boolean }>(
+    images: Tensor4D,
+    labels: Tensor,
+    options?: O,
+  ): CutMixAdapterResult<O, Box>;
+  mix<O extends MixCallOptions = { training?: boolean }>(
+    images: Tensor3D,
+    labels: Tensor,
+    options?: O,
+  ): CutMixAdapterResult<O, Box1D>;
+  mix<O extends MixCallOptions = { training?: boolean }>(
+    images: Tensor5D,
+    labels: Tensor,
+    options?: O,
+  ): CutMixAdapterResult<O, Box3D>;
+  mix<O extends MixCallOptions = { training?: boolean }>(
+    images: Tensor,
+    labels: Tensor,
+    options?: O,
+  ): CutMixAdapterResult<O, AnyBox>;
   mix<O extends MixCallOptions>(images: Tensor, labels: Tensor, options?: O): CutMixAdapterResult<O, AnyBox> {
     const fn = 'CutMix.mix';
     const s = { ...this.settings, fn };
     const { training = this.isTraining, objects, ...targets } = readOptions(fn, 'options', options, null);
     assertBoolean(fn, 'options.training', training);
     const checked = checkMix(s, images, labels, ARG_NAMES, IMAGE_DTYPES);
-    const extras = Object.entries(targets).map(([name, t]) => {
+    // An explicit undefined is an absent target, as an absent option is everywhere else.
+    const named = Object.entries(targets).filter(([, t]) => t !== undefined);
+    const extras = named.map(([name, t]) => {
       const arg = keyPath('options', name);
+      if (RESULT_FIELDS.includes(name)) {
+        fail(fn, arg, `named apart from the result's own fields (${RESULT_FIELDS.join(', ')})`, 'a clash');
+      }
       if (!(t instanceof tf.Tensor))
         fail(
           fn,
@@ -138,6 +159,9 @@ export class CutMix {
     });
     const snapshots =
       objects === undefined ? undefined : readBatchObjects(fn, 'options.objects', objects, checked.batch);
+    const maxClass = labels.rank === 1 && valuesReadable() ? largest(labels.dataSync()) : undefined;
+    // Released before anything new is made, so a failure below cannot strand the previous step's labels.
+    this.release();
     const result = training
       ? runMix(s, images, labels, checked, true, (plan) => pasteWithPlan(images, plan, checked.batch))
       : passThrough(images, labels, checked);
@@ -155,15 +179,8 @@ export class CutMix {
       tf.dispose([result.images, result.labelsA, result.labelsB]);
       throw error;
     }
-    this.release();
     // Kept across steps: an enclosing tidy (minimize's) must not dispose them; release() does.
-    this.kept = {
-      labelsA: tf.keep(result.labelsA),
-      labelsB: tf.keep(result.labelsB),
-      lam: result.lam,
-      maxClass:
-        labels.rank === 1 && valuesReadable() && checked.batch.n > 0 ? Math.max(...labels.dataSync()) : undefined,
-    };
+    this.kept = { labelsA: tf.keep(result.labelsA), labelsB: tf.keep(result.labelsB), lam: result.lam, maxClass };
     return { ...result, ...mixed, ...moved } as CutMixAdapterResult<O, AnyBox>;
   }
 
@@ -198,9 +215,21 @@ export class CutMix {
   }
 
   private release(): void {
-    if (this.kept !== undefined) tf.dispose([this.kept.labelsA, this.kept.labelsB]);
+    // Forgotten first: if disposing fails (their backend was removed), the adapter is still usable.
+    const kept = this.kept;
     this.kept = undefined;
+    if (kept !== undefined) tf.dispose([kept.labelsA, kept.labelsB]);
   }
+}
+
+/** Fields of a `mix` result that an extra target's name may not take. */
+const RESULT_FIELDS: readonly string[] = ['images', 'labelsA', 'labelsB', 'lam', 'boxes', 'partners'];
+
+/** The largest value, without spreading a large array into arguments; undefined for none. */
+function largest(values: ArrayLike<number>): number | undefined {
+  let max: number | undefined;
+  for (let i = 0; i < values.length; i++) if (max === undefined || values[i] > max) max = values[i];
+  return max;
 }
 
 /** Evaluation: the batch as it is, λ = 1, empty boxes, partners i → i; every tensor new. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, Tensor2D, Tensor4D, TensorContainerObject } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor2D, Tensor4D, TensorContainer, TensorContainerObject } from '@tensorflow/tfjs-core';
 // Types only: the dataset brings its own `map`, so this module loads nothing from tfjs-data at run time.
 import type { Dataset } from '@tensorflow/tfjs-data';
 import { checkClassIndices } from '../batch.js';
@@ -82,6 +82,15 @@ const DATASET_OPTION_KEYS = [
 export function cutmixDataset<X extends Tensor = Tensor4D>(
   dataset: Dataset<ImageBatch<X>>,
   options?: CutMixDatasetOptions,
+): Dataset<MixedBatch<X>>;
+/** A dataset typed only as tensor containers (what `tf.data.zip(…).batch(n)` gives). */
+export function cutmixDataset(
+  dataset: Dataset<TensorContainer>,
+  options?: CutMixDatasetOptions,
+): Dataset<MixedBatch<Tensor>>;
+export function cutmixDataset<X extends Tensor = Tensor4D>(
+  dataset: Dataset<ImageBatch<X>> | Dataset<TensorContainer>,
+  options?: CutMixDatasetOptions,
 ): Dataset<MixedBatch<X>> {
   const fn = 'cutmixDataset';
   // An array has a map method too: it is the likeliest wrong argument, so it is named.
@@ -106,7 +115,7 @@ export function cutmixDataset<X extends Tensor = Tensor4D>(
   const targetKeys = readTargetKeys(fn, targets);
   const s = resolveMixOptions(fn, sampling, { channelsLastDefault: true });
 
-  return dataset.map((given: ImageBatch<X>): MixedBatch<X> => {
+  return (dataset as Dataset<ImageBatch<X>>).map((given: ImageBatch<X>): MixedBatch<X> => {
     if (given === null || typeof given !== 'object' || Array.isArray(given)) {
       fail(fn, 'element', 'an object { xs, ys } (a batched dataset)', describeValue(given));
     }

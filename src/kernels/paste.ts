@@ -13,6 +13,9 @@ import { ensureKernelsRegistered } from './register.js';
 export function paste(x: Tensor, partners: Int32Array, boxes: Int32Array, dataFormat: DataFormat): Tensor {
   // An empty batch has nothing to paste (and wasm's gather mis-shapes empty indices).
   if (x.size === 0) return tf.clone(x);
+  // The kernel and its gradient keep the partners: a copy, so that a caller editing its plan afterwards
+  // cannot change what the gradient routes (the boxes are always a fresh array already).
+  partners = Int32Array.from(partners);
   ensureKernelsRegistered();
   if (tf.getKernel(CUTMIX_PASTE, tf.getBackend()) === undefined) return pasteComposite(x, partners, boxes, dataFormat);
   const attrs: CutmixPasteAttrs = { partners, boxes, dataFormat };

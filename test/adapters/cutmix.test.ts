@@ -206,7 +206,7 @@ describeEachBackend('CutMix adapter', () => {
         () => {
           cutmix.training = 1 as never;
         },
-        'Error in CutMix: training must be a boolean, but got 1.',
+        'Error in CutMix.training: the assigned value must be a boolean, but got 1.',
       ],
       [
         () => cutmix.mix(rank2 as never, labels),

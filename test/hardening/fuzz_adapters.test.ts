@@ -62,7 +62,9 @@ describeEachBackend('fuzzed bad input (adapters)', () => {
       },
     );
     fc.assert(
-      fc.property(notABoolean, (t) => expectCleanError(() => (cutmix.training = t as never), 'CutMix', 'training')),
+      fc.property(notABoolean, (t) =>
+        expectCleanError(() => (cutmix.training = t as never), 'CutMix.training', 'assigned value'),
+      ),
     );
     withTensors(good, ({ images, labels }) => {
       fc.assert(
