@@ -13,7 +13,7 @@
  * 4. The probe page, on webgl and webgpu: the registered kernel on ranks 3–5, every layout, float32 (every
  *    bit pattern), int32 and bool against the N-D reference; int32 storage; 50 training steps with no
  *    readback and no compile after the first step (test/browser/probe_checks.ts).
- * 5. A screenshot of the webgl page goes to docs/images/demo-page.png.
+ * 5. A screenshot of the webgl page goes to .tmp/browser/demo-page.png (docs/images/ with --write).
  *
  * Prints one line per test and closes with `browser: N passed, M failed[, K skipped]`; exits non-zero on
  * any failure. Without Chromium or a WebGPU adapter the tests that need them are skipped with the reason,
@@ -24,7 +24,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from '../../scripts/cli.js';
 import type { Page } from 'playwright-core';
 import { makeBatch, runCase, TEST_CASES, type CaseResult, type DemoCase } from '../../docs/demo/cases.js';
 import { buildDemoBundle, ROOT_DIR, startDemoServer, type DemoServer } from '../../docs/demo/server.js';
@@ -44,11 +44,22 @@ import { plannedProbeTests, PROBE_BACKENDS, testProbe, webgpuAdapter } from './p
 import { referencePasteND } from './reference_nd.js';
 import { check, errorText, report, tally, unavailable } from './report.js';
 
-const USAGE = `usage: npm run test:browser [-- --help]
-Runs the package in Debian's Chromium (cpu, wasm, webgl, webgpu) against Node's cpu and wasm results.
-Environment: CHROMIUM_PATH (default /usr/bin/chromium); CI=true turns "cannot run here" into failures.`;
+const args = parseCli(process.argv.slice(2), {
+  command: 'test:browser',
+  usage:
+    'npm run test:browser [-- --write]\n' +
+    "Runs the package in Debian's Chromium (cpu, wasm, webgl, webgpu) against Node's cpu and wasm results.\n" +
+    'Environment: CHROMIUM_PATH (default /usr/bin/chromium); CI=true turns "cannot run here" into failures.',
+  options: {
+    write: {
+      type: 'boolean',
+      help: 'save the webgl page screenshot as docs/images/demo-page.png (else in .tmp/browser/)',
+    },
+  },
+});
 
-const SCREENSHOT = path.join(ROOT_DIR, 'docs/images/demo-page.png');
+// Only an explicit --write touches the committed picture: tests never modify tracked files.
+const SCREENSHOT = path.join(ROOT_DIR, args.write ? 'docs/images/demo-page.png' : '.tmp/browser/demo-page.png');
 const LAUNCH_TIMEOUT_MS = 60_000;
 const PAGE_TIMEOUT_MS = 120_000;
 const WHOLE_RUN_TIMEOUT_MS = 20 * 60_000;
@@ -97,7 +108,7 @@ async function computeNodeResults(): Promise<NodeResults> {
 /** Every test that needs Chromium, for a run without it. */
 function plannedBrowserTests(): string[] {
   const pages = VARIANTS.flatMap((v) => BROWSER_BACKENDS.flatMap((b) => plannedPageTests(v, b)));
-  return [...pages, ...PROBE_BACKENDS.flatMap(plannedProbeTests), 'screenshot docs/images/demo-page.png'];
+  return [...pages, ...PROBE_BACKENDS.flatMap(plannedProbeTests), 'screenshot of the webgl page'];
 }
 
 async function runBrowserTests(node: NodeResults): Promise<void> {
@@ -165,7 +176,11 @@ async function runBrowserTests(node: NodeResults): Promise<void> {
     }
     for (const backend of PROBE_BACKENDS)
       await testProbe(browser, server, backend, backend === 'webgpu' ? noWebGPU : undefined);
-    check('screenshot docs/images/demo-page.png', screenshot ? [] : ['not taken (the webgl page failed)']);
+    check(
+      'screenshot of the webgl page',
+      screenshot ? [] : ['not taken (the webgl page failed)'],
+      path.relative(ROOT_DIR, SCREENSHOT),
+    );
   } finally {
     await browser?.close().catch((e) => console.error(`closing chromium: ${errorText(e)}`));
     await server?.close();
@@ -173,14 +188,6 @@ async function runBrowserTests(node: NodeResults): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  try {
-    const { values } = parseArgs({ options: { help: { type: 'boolean', short: 'h' } } });
-    if (values.help) return console.log(USAGE);
-  } catch (error) {
-    console.error(`test:browser: ${errorText(error)} (see --help)`);
-    process.exitCode = 2;
-    return;
-  }
   const started = performance.now();
   const watchdog = setTimeout(() => {
     console.log(

@@ -44,8 +44,10 @@ describe('scripts/cli.ts', () => {
   });
 
   // Each script that takes flags: --help exits 0 with its usage; an unknown flag is one line and exit code 2.
-  // (demo: test/demo.test.ts; test:browser and demo:web parse their own flags.)
+  // (demo: test/demo.test.ts.)
   it.each([
+    ['test/browser/run.ts', 'test:browser'],
+    ['docs/demo/serve.ts', 'demo:web'],
     ['bench/run.ts', 'bench'],
     ['bench/soak.ts', 'soak'],
     ['docs/examples/quickstart.ts', 'example'],
