@@ -50,7 +50,9 @@ export function pasteGradientComposite(
 
 /**
  * The paste from stock tfjs ops, for backends without a registered kernel: gather the partners, then
- * select inside each sample's box. Bool batches go through int32 (tfjs 4.22's wasm `where` corrupts the
+ * select inside each sample's box. Exact where those ops copy values exactly; on backends whose `gather` and
+ * `where` run in float32 (webgpu and webgl without the kernel), int32 beyond ±2²⁴ is rounded and signalling
+ * NaNs may come out quiet. Bool batches go through int32 (tfjs 4.22's wasm `where` corrupts the
  * heap on bool values). The same gradient as the kernels, via `customGrad`.
  */
 export function pasteComposite(x: Tensor, partners: Int32Array, boxes: Int32Array, dataFormat: DataFormat): Tensor {
