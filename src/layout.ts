@@ -27,7 +27,7 @@ export function isChannelsLast(dataFormat: DataFormat): boolean {
 }
 
 /** Number of spatial axes (1, 2 or 3). */
-export function spatialRank(dataFormat: DataFormat): 1 | 2 | 3 {
+function spatialRank(dataFormat: DataFormat): 1 | 2 | 3 {
   return (dataFormat.length - 2) as 1 | 2 | 3;
 }
 

@@ -13,7 +13,7 @@ import { assertBoolean, assertInRange, assertOneOf, copyNumbers, describeValue, 
  */
 export type MixMode = 'batch' | 'elem' | 'pair';
 
-export const MIX_MODES: readonly MixMode[] = ['batch', 'elem', 'pair'];
+const MIX_MODES: readonly MixMode[] = ['batch', 'elem', 'pair'];
 
 /** Options of `cutmixBatch`. Every field is optional; unknown keys are rejected, inherited keys ignored. */
 export interface CutMixOptions {
@@ -66,7 +66,7 @@ export const MIXUP_OPTION_KEYS = [
   'prob',
   'dataFormat',
 ] as const;
-export const BOX_KEYS = ['box', 'placement', 'ratioMinMax', 'correctLam'] as const;
+const BOX_KEYS = ['box', 'placement', 'ratioMinMax', 'correctLam'] as const;
 export const CUTMIX_OPTION_KEYS = [...MIXUP_OPTION_KEYS, ...BOX_KEYS] as const;
 /** Values injected for one batch: meaningless for an adapter that sees many batches. */
 export const INJECTED_KEYS: readonly string[] = ['lam', 'box', 'partners'];

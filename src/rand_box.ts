@@ -25,7 +25,7 @@ export interface BoxSample<B extends AnyBox = Box> {
   lam: number;
 }
 
-export const BOX_OPTION_KEYS = ['placement', 'ratioMinMax'] as const;
+const BOX_OPTION_KEYS = ['placement', 'ratioMinMax'] as const;
 
 /** Checks `ratioMinMax` and copies it once; shared by every function that accepts it. */
 export function readRatioMinMax(fn: string, arg: string, value: unknown): readonly [number, number] {

@@ -4,7 +4,7 @@ import { pasteGradientComposite } from './composite.js';
 import { CUTMIX_PASTE, CUTMIX_PASTE_GRAD, type CutmixPasteAttrs } from './names.js';
 
 /** The paste's gradient: the backend's `CutmixPasteGrad` kernel when it has one, else the composite. */
-export function pasteGradient(dy: Tensor, attrs: CutmixPasteAttrs): Tensor {
+function pasteGradient(dy: Tensor, attrs: CutmixPasteAttrs): Tensor {
   const { partners, boxes, dataFormat } = attrs;
   if (dy.size === 0) return tf.clone(dy);
   if (tf.getKernel(CUTMIX_PASTE_GRAD, tf.getBackend()) === undefined) {
