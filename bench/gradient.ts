@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CUTMIX_PASTE_GRAD, type CutmixPasteAttrs } from '../src/kernels/names.js';
 import { paste } from '../src/kernels/paste.js';
-import { checkInjected } from '../src/injected.js';
-import { resolveMixOptions } from '../src/options.js';
-import { planMix } from '../src/plan.js';
-import { readOptions } from '../src/validate.js';
+import { checkInjected } from '../src/plan/injected.js';
+import { resolveMixOptions } from '../src/plan/options.js';
+import { planMix } from '../src/plan/plan.js';
+import { readOptions } from '../src/common/validate.js';
 import { timeInterleaved, variant, type Stats } from './harness.js';
 import { check, planFor, type BackendName } from './suite.js';
 

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
-import { valuesReadable } from '../batch.js';
-import { cloneBox, emptyBox, type AnyBox, type Box, type Box1D, type Box3D } from '../box.js';
-import { weightedLoss } from '../cutmix_loss.js';
-import { checkLogits, type PerSampleLoss } from '../losses.js';
+import { valuesReadable } from '../common/batch.js';
+import { cloneBox, emptyBox, type AnyBox, type Box, type Box1D, type Box3D } from '../plan/box.js';
+import { weightedLoss } from '../targets/cutmix_loss.js';
+import { checkLogits, type PerSampleLoss } from '../targets/losses.js';
 import {
   ARG_NAMES,
   checkMix,
@@ -13,11 +13,19 @@ import {
   runMix,
   type CheckedMix,
   type CutMixResult,
-} from '../mix.js';
-import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions, type MixSettings } from '../options.js';
-import { readBatchObjects, readMinVisible } from '../object_input.js';
-import { moveObjects, type ObjectBox } from '../objects.js';
-import { assertBoolean, assertFunction, describeValue, fail, failMust, keyPath, readOptions } from '../validate.js';
+} from '../ops/runner.js';
+import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions, type MixSettings } from '../plan/options.js';
+import { readBatchObjects, readMinVisible } from '../targets/read_objects.js';
+import { moveObjects, type ObjectBox } from '../targets/cutmix_objects.js';
+import {
+  assertBoolean,
+  assertFunction,
+  describeValue,
+  fail,
+  failMust,
+  keyPath,
+  readOptions,
+} from '../common/validate.js';
 
 /** Options of the {@link CutMix} adapter: any {@link CutMixOptions} plus the initial `training` flag. */
 export interface CutMixAdapterOptions extends CutMixOptions {

@@ -2,14 +2,21 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D, Tensor4D, TensorContainer, TensorContainerObject } from '@tensorflow/tfjs-core';
 // Types only: the dataset brings its own `map`, so this module loads nothing from tfjs-data at run time.
 import type { Dataset } from '@tensorflow/tfjs-data';
-import { checkClassIndices } from '../batch.js';
-import { checkMix, checkTarget, IMAGE_DTYPES, pasteWithPlan, runMix } from '../mix.js';
-import { CUTMIX_OPTION_KEYS, INJECTED_KEYS, resolveMixOptions, type CutMixOptions } from '../options.js';
-import type { Box } from '../box.js';
-import { readBatchObjects, readMinVisible } from '../object_input.js';
-import { moveObjects } from '../objects.js';
-import { blendTargets } from '../targets.js';
-import { assertInRange, assertPositiveInteger, describeValue, fail, failMust, readOptions } from '../validate.js';
+import { checkClassIndices } from '../common/batch.js';
+import { checkMix, checkTarget, IMAGE_DTYPES, pasteWithPlan, runMix } from '../ops/runner.js';
+import { CUTMIX_OPTION_KEYS, INJECTED_KEYS, resolveMixOptions, type CutMixOptions } from '../plan/options.js';
+import type { Box } from '../plan/box.js';
+import { readBatchObjects, readMinVisible } from '../targets/read_objects.js';
+import { moveObjects } from '../targets/cutmix_objects.js';
+import { blendTargets } from '../targets/mix_targets.js';
+import {
+  assertInRange,
+  assertPositiveInteger,
+  describeValue,
+  fail,
+  failMust,
+  readOptions,
+} from '../common/validate.js';
 
 /**
  * Options of {@link cutmixDataset}: the sampling options of `CutMixOptions` (not the per-batch injections

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
-import { isChannelsLast, type DataFormat } from '../layout.js';
+import { isChannelsLast, type DataFormat } from '../common/layout.js';
 import { BLOCK_INTS, blockTable, forEachRun, pasteGeometry, RUN } from './geometry.js';
 
 /**

@@ -1,4 +1,4 @@
-import { batchDims, isChannelsLast, type DataFormat } from '../layout.js';
+import { batchDims, isChannelsLast, type DataFormat } from '../common/layout.js';
 
 /**
  * Every paste, whatever its rank and layout, on one canonical shape: `[N, C, D, H, W]` channels-first or

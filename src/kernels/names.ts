@@ -1,4 +1,4 @@
-import type { DataFormat } from '../layout.js';
+import type { DataFormat } from '../common/layout.js';
 
 /**
  * Kernel name of the CutMix paste, registered per backend with `tf.registerKernel` on the package's first

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
-import type { DataFormat } from '../layout.js';
+import type { DataFormat } from '../common/layout.js';
 import { pasteComposite } from './composite.js';
 import { CUTMIX_PASTE, type CutmixPasteAttrs } from './names.js';
 import { ensureKernelsRegistered } from './register.js';

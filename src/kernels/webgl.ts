@@ -1,6 +1,6 @@
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
-import { rankOf, type DataFormat } from '../layout.js';
+import { rankOf, type DataFormat } from '../common/layout.js';
 import { BOX_INTS } from './geometry.js';
 import { CUTMIX_PASTE, type CutmixPasteAttrs } from './names.js';
 

@@ -3,7 +3,7 @@
  * kernel (`tf.engine().runKernel`, 6-int boxes), and Node checks against the N-D reference. Shared by the
  * page (bundled) and the runner, so both build exactly the same values.
  */
-import type { DataFormat } from '../../src/layout.js';
+import type { DataFormat } from '../../src/common/layout.js';
 
 export type KernelDtype = 'float32' | 'int32' | 'bool';
 

@@ -2,7 +2,7 @@
  * Independent element-by-element statement of the paste for every rank and layout, with 6-int boxes
  * (z1, y1, x1, z2, y2, x2; a missing axis is coordinate 0). Shared by Node tests and the browser probe page.
  */
-import type { DataFormat } from '../../src/layout.js';
+import type { DataFormat } from '../../src/common/layout.js';
 
 type Values = Float32Array | Int32Array | Uint8Array;
 

@@ -7,7 +7,7 @@ import { CUTMIX_PASTE_GRAD } from '../../src/kernels/names.js';
 import { pasteGradOnHeap } from '../../src/kernels/wasm/kernel.js';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { ensureKernelsRegistered } from '../../src/kernels/register.js';
-import { DATA_FORMATS, type DataFormat } from '../../src/layout.js';
+import { DATA_FORMATS, type DataFormat } from '../../src/common/layout.js';
 import { describeEachBackend } from '../support/backends.js';
 import { arbPasteCase, attrsOf, flatBoxes, publicBox, shapeOf, type PasteCase } from '../support/kernels_cases.js';
 import { pasteSources, routeGradient } from '../support/reference.js';

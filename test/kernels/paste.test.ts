@@ -7,7 +7,7 @@ import { CUTMIX_PASTE } from '../../src/kernels/names.js';
 import { ensureKernelsRegistered } from '../../src/kernels/register.js';
 import { copierFor } from '../../src/kernels/wasm/copier.js';
 import { heapMemory } from '../../src/kernels/wasm/heap.js';
-import { DATA_FORMATS, type DataFormat } from '../../src/layout.js';
+import { DATA_FORMATS, type DataFormat } from '../../src/common/layout.js';
 import { describeEachBackend } from '../support/backends.js';
 import {
   arbPasteCase,

@@ -14,7 +14,7 @@ import {
   WORKGROUP_SIZE,
   webgpuPastePlan,
 } from '../../src/kernels/webgpu.js';
-import { DATA_FORMATS, type DataFormat } from '../../src/layout.js';
+import { DATA_FORMATS, type DataFormat } from '../../src/common/layout.js';
 import { referencePasteND } from '../browser/reference_nd.js';
 
 // The shader runs only in a browser (test/browser); here: the plan, the program's shape, the plumbing,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import type { AnyBox } from '../../src/index.js';
-import type { DataFormat } from '../../src/layout.js';
+import type { DataFormat } from '../../src/common/layout.js';
 import { pasteSources, type SpanBox } from './reference.js';
 
 export type PasteDtype = 'float32' | 'int32' | 'bool';
