@@ -26,4 +26,9 @@ export default tseslint.config(
       globals: { console: 'readonly', process: 'readonly', window: 'readonly', document: 'readonly' },
     },
   },
+  {
+    // CommonJS config files read by their tools.
+    files: ['.dependency-cruiser.cjs'],
+    languageOptions: { globals: { module: 'readonly' } },
+  },
 );

@@ -10,7 +10,7 @@ import { CUTMIX_PASTE, type CutmixPasteAttrs } from '../src/kernels/names.js';
 import { paste } from '../src/kernels/paste.js';
 import { pasteOnHeap } from '../src/kernels/wasm/kernel.js';
 import { batchDims, type DataFormat } from '../src/common/layout.js';
-import type { CutMixResult } from '../src/ops/runner.js';
+import type { CutMixResult } from '../src/ops/result.js';
 import type { AnyBox } from '../src/plan/box.js';
 import { checkInjected } from '../src/plan/injected.js';
 import { resolveMixOptions, type MixMode } from '../src/plan/options.js';

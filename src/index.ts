@@ -1,14 +1,14 @@
 export type { Rng } from './plan/rng.js';
 export { seededRng } from './plan/rng.js';
 export { sampleLambda } from './plan/sample_lambda.js';
-export type { AnyBox, Box, Box1D, Box3D, Placement } from './plan/box.js';
-export type { BoxOptions, BoxSample } from './plan/rand_box.js';
+export type { AnyBox, Box, Box1D, Box3D, BoxSample, Placement } from './plan/box.js';
+export type { BoxOptions } from './plan/rand_box.js';
 export { randBbox, randBox } from './plan/rand_box.js';
 export type { PartnerScheme } from './plan/partners.js';
 export type { DataFormat, DataFormat1D, DataFormat2D, DataFormat3D } from './common/layout.js';
 export type { CutMixOptions, MixMode, MixUpOptions } from './plan/options.js';
 export type { CutMixPlan, PlanBoxes } from './plan/plan.js';
-export type { BatchOf, CutMixResult } from './ops/runner.js';
+export type { BatchOf, CutMixResult } from './ops/result.js';
 export { cutmixBatch } from './ops/cutmix_batch.js';
 export type { ApplyCutmixOptions } from './ops/apply_cutmix.js';
 export { applyCutmix } from './ops/apply_cutmix.js';

@@ -1,31 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Scalar, Tensor, Tensor2D, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
-import { valuesReadable } from '../common/batch.js';
-import { cloneBox, emptyBox, type AnyBox, type Box, type Box1D, type Box3D } from '../plan/box.js';
-import { weightedLoss } from '../targets/cutmix_loss.js';
-import { checkLogits, type PerSampleLoss } from '../targets/losses.js';
-import {
-  ARG_NAMES,
-  checkMix,
-  checkTarget,
-  IMAGE_DTYPES,
-  pasteWithPlan,
-  runMix,
-  type CheckedMix,
-  type CutMixResult,
-} from '../ops/runner.js';
+import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
+import { assertBoolean, assertFunction, failMust, readOptions } from '../common/validate.js';
+import type { BoxOf, CutMixResult } from '../ops/result.js';
+import { ARG_NAMES, checkMix, IMAGE_DTYPES, runMix, type CheckedMix } from '../ops/runner.js';
+import { cloneBox, emptyBox, type AnyBox, type Box } from '../plan/box.js';
 import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions, type MixSettings } from '../plan/options.js';
-import { readBatchObjects, readMinVisible } from '../targets/read_objects.js';
 import { moveObjects, type ObjectBox } from '../targets/cutmix_objects.js';
-import {
-  assertBoolean,
-  assertFunction,
-  describeValue,
-  fail,
-  failMust,
-  keyPath,
-  readOptions,
-} from '../common/validate.js';
+import { valuesReadable } from '../targets/labels.js';
+import { checkLogits, type PerSampleLoss } from '../targets/losses.js';
+import { readBatchObjects, readMinVisible } from '../targets/read_objects.js';
+import { weightedLoss } from '../targets/weighted_loss.js';
+import { checkExtras, cutExtras, readMixCall } from './mix_call.js';
 
 /** Options of the {@link CutMix} adapter: any {@link CutMixOptions} plus the initial `training` flag. */
 export interface CutMixAdapterOptions extends CutMixOptions {
@@ -123,73 +108,28 @@ export class CutMix {
    * @returns `cutmixBatch`'s result plus each extra target, mixed; in evaluation λ = 1, empty boxes and
    *   partners `i → i`. Tensors are the caller's to dispose except `labelsA`/`labelsB`.
    */
-  mix<O extends MixCallOptions = { training?: boolean }>(
-    images: Tensor4D,
+  mix<T extends Tensor, O extends MixCallOptions = { training?: boolean }>(
+    images: T,
     labels: Tensor,
     options?: O,
-  ): CutMixAdapterResult<O, Box>;
-  mix<O extends MixCallOptions = { training?: boolean }>(
-    images: Tensor3D,
-    labels: Tensor,
-    options?: O,
-  ): CutMixAdapterResult<O, Box1D>;
-  mix<O extends MixCallOptions = { training?: boolean }>(
-    images: Tensor5D,
-    labels: Tensor,
-    options?: O,
-  ): CutMixAdapterResult<O, Box3D>;
-  mix<O extends MixCallOptions = { training?: boolean }>(
-    images: Tensor,
-    labels: Tensor,
-    options?: O,
-  ): CutMixAdapterResult<O, AnyBox>;
-  mix<O extends MixCallOptions>(images: Tensor, labels: Tensor, options?: O): CutMixAdapterResult<O, AnyBox> {
+  ): CutMixAdapterResult<O, BoxOf<T>> {
     const fn = 'CutMix.mix';
     const s = { ...this.settings, fn };
-    const { training = this.isTraining, objects, ...targets } = readOptions(fn, 'options', options, null);
-    assertBoolean(fn, 'options.training', training);
+    const call = readMixCall(fn, options);
     const checked = checkMix(s, images, labels, ARG_NAMES, IMAGE_DTYPES);
-    // An explicit undefined is an absent target, as an absent option is everywhere else.
-    const named = Object.entries(targets).filter(([, t]) => t !== undefined);
-    const extras = named.map(([name, t]) => {
-      const arg = keyPath('options', name);
-      if (RESULT_FIELDS.includes(name)) {
-        fail(fn, arg, `named apart from the result's own fields (${RESULT_FIELDS.join(', ')})`, 'a clash');
-      }
-      if (!(t instanceof tf.Tensor))
-        fail(
-          fn,
-          arg,
-          'a tf.Tensor to cut with the images (an extra target; the other options are training and objects)',
-          describeValue(t),
-        );
-      return [name, checkTarget(fn, arg, t, checked.batch, 'images')] as const;
-    });
-    const snapshots =
-      objects === undefined ? undefined : readBatchObjects(fn, 'options.objects', objects, checked.batch);
+    const extras = checkExtras(fn, call.extras, checked.batch);
+    const objects =
+      call.objects === undefined ? undefined : readBatchObjects(fn, 'options.objects', call.objects, checked.batch);
     const maxClass = labels.rank === 1 && valuesReadable() ? largest(labels.dataSync()) : undefined;
     // Released before anything new is made, so a failure below cannot strand the previous step's labels.
     this.release();
-    const result = training
-      ? runMix(s, images, labels, checked, true, (plan) => pasteWithPlan(images, plan, checked.batch))
-      : passThrough(images, labels, checked);
-    const moved = snapshots && {
-      objects: moveObjects(snapshots, result.boxes as Box[], result.partners, this.minVisible),
-    };
-    let mixed: Record<string, Tensor>;
-    try {
-      mixed = tf.tidy(() =>
-        Object.fromEntries(
-          extras.map(([name, t]) => [name, training ? pasteWithPlan(t, result, checked.batch) : tf.clone(t)]),
-        ),
-      );
-    } catch (error) {
-      tf.dispose([result.images, result.labelsA, result.labelsB]);
-      throw error;
-    }
+    const training = call.training ?? this.isTraining;
+    const result = training ? runMix(s, images, labels, checked, 'cutmix') : passThrough(images, labels, checked);
+    const mixed = cutExtras(result, extras, checked.batch, training);
+    const moved = objects && { objects: moveObjects(objects, result.boxes as Box[], result.partners, this.minVisible) };
     // Kept across steps: an enclosing tidy (minimize's) must not dispose them; release() does.
     this.kept = { labelsA: tf.keep(result.labelsA), labelsB: tf.keep(result.labelsB), lam: result.lam, maxClass };
-    return { ...result, ...mixed, ...moved } as CutMixAdapterResult<O, AnyBox>;
+    return { ...result, ...mixed, ...moved } as CutMixAdapterResult<O, BoxOf<T>>;
   }
 
   /**
@@ -229,9 +169,6 @@ export class CutMix {
     if (kept !== undefined) tf.dispose([kept.labelsA, kept.labelsB]);
   }
 }
-
-/** Fields of a `mix` result that an extra target's name may not take. */
-const RESULT_FIELDS: readonly string[] = ['images', 'labelsA', 'labelsB', 'lam', 'boxes', 'partners'];
 
 /** The largest value, without spreading a large array into arguments; undefined for none. */
 function largest(values: ArrayLike<number>): number | undefined {

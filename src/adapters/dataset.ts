@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D, Tensor4D, TensorContainer, TensorContainerObject } from '@tensorflow/tfjs-core';
 // Types only: the dataset brings its own `map`, so this module loads nothing from tfjs-data at run time.
 import type { Dataset } from '@tensorflow/tfjs-data';
-import { checkClassIndices } from '../common/batch.js';
+import { checkClassIndices } from '../targets/labels.js';
 import { checkMix, checkTarget, IMAGE_DTYPES, pasteWithPlan, runMix } from '../ops/runner.js';
 import { CUTMIX_OPTION_KEYS, INJECTED_KEYS, resolveMixOptions, type CutMixOptions } from '../plan/options.js';
 import type { Box } from '../plan/box.js';
@@ -143,7 +143,7 @@ export function cutmixDataset<X extends Tensor = Tensor4D>(
       if (Array.isArray(value)) return { key, objects: readBatchObjects(fn, arg, value, checked.batch) };
       return { key, tensor: checkTarget(fn, arg, value, checked.batch, 'element.xs') };
     });
-    const mixed = runMix(s, xs, ys, checked, true, (plan) => pasteWithPlan(xs, plan, checked.batch));
+    const mixed = runMix(s, xs, ys, checked, 'cutmix');
     // Inside tf.data's tidy: labelsA/labelsB and the inputs are released with it.
     const mixedTargets = Object.fromEntries(
       extras.map(({ key, tensor, objects }) => [

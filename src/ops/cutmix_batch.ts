@@ -1,6 +1,6 @@
-import type { Tensor, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
-import type { AnyBox, Box, Box1D, Box3D } from '../plan/box.js';
-import { ARG_NAMES, checkMix, IMAGE_DTYPES, pasteWithPlan, runMix, type CutMixResult } from './runner.js';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { BoxOf, CutMixResult } from './result.js';
+import { ARG_NAMES, checkMix, IMAGE_DTYPES, runMix } from './runner.js';
 import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions } from '../plan/options.js';
 import { readOptions } from '../common/validate.js';
 
@@ -28,13 +28,13 @@ import { readOptions } from '../common/validate.js';
  * @param options See {@link CutMixOptions}.
  * @returns New tensors (owned by the caller) and the plan used.
  */
-export function cutmixBatch(images: Tensor4D, labels: Tensor, options?: CutMixOptions): CutMixResult<Box>;
-export function cutmixBatch(images: Tensor3D, labels: Tensor, options?: CutMixOptions): CutMixResult<Box1D>;
-export function cutmixBatch(images: Tensor5D, labels: Tensor, options?: CutMixOptions): CutMixResult<Box3D>;
-export function cutmixBatch(images: Tensor, labels: Tensor, options?: CutMixOptions): CutMixResult<AnyBox>;
-export function cutmixBatch(images: Tensor, labels: Tensor, options?: CutMixOptions): CutMixResult<AnyBox> {
+export function cutmixBatch<T extends Tensor>(
+  images: T,
+  labels: Tensor,
+  options?: CutMixOptions,
+): CutMixResult<BoxOf<T>> {
   const fn = 'cutmixBatch';
   const s = resolveMixOptions(fn, readOptions(fn, 'options', options, CUTMIX_OPTION_KEYS));
   const checked = checkMix(s, images, labels, ARG_NAMES, IMAGE_DTYPES);
-  return runMix(s, images, labels, checked, true, (plan) => pasteWithPlan(images, plan, checked.batch));
+  return runMix(s, images, labels, checked, 'cutmix') as CutMixResult<BoxOf<T>>;
 }

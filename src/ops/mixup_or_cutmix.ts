@@ -1,10 +1,11 @@
-import type { Tensor, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
-import type { AnyBox, Box, Box1D, Box3D } from '../plan/box.js';
-import { ARG_NAMES, checkMix, IMAGE_DTYPES, pasteWithPlan, runMix, type CutMixResult } from './runner.js';
-import { MIXUP_DTYPES, runMixup } from './mixup_batch.js';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { assertInRange, readOptions } from '../common/validate.js';
+import type { AnyBox, Box } from '../plan/box.js';
+import { rejectConflicts } from '../plan/conflicts.js';
 import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions } from '../plan/options.js';
 import { assertAlpha } from '../plan/sample_lambda.js';
-import { assertInRange, fail, readOptions } from '../common/validate.js';
+import type { BoxOf, CutMixResult } from './result.js';
+import { ARG_NAMES, checkMix, IMAGE_DTYPES, MIXUP_DTYPES, runMix } from './runner.js';
 
 /**
  * Options of {@link mixupOrCutmix}. MixUp and CutMix each get their own α (one shared α is how torchvision's
@@ -50,55 +51,26 @@ const MIXUP_OR_CUTMIX_OPTION_KEYS = [
  * @param options See {@link MixUpOrCutMixOptions}.
  * @returns The chosen op's result (new tensors owned by the caller) and `method`.
  */
-export function mixupOrCutmix(
-  images: Tensor4D,
+export function mixupOrCutmix<T extends Tensor>(
+  images: T,
   labels: Tensor,
   options?: MixUpOrCutMixOptions,
-): MixUpOrCutMixResult<Box>;
-export function mixupOrCutmix(
-  images: Tensor3D,
-  labels: Tensor,
-  options?: MixUpOrCutMixOptions,
-): MixUpOrCutMixResult<Box1D>;
-export function mixupOrCutmix(
-  images: Tensor5D,
-  labels: Tensor,
-  options?: MixUpOrCutMixOptions,
-): MixUpOrCutMixResult<Box3D>;
-export function mixupOrCutmix(
-  images: Tensor,
-  labels: Tensor,
-  options?: MixUpOrCutMixOptions,
-): MixUpOrCutMixResult<AnyBox>;
-export function mixupOrCutmix(
-  images: Tensor,
-  labels: Tensor,
-  options?: MixUpOrCutMixOptions,
-): MixUpOrCutMixResult<AnyBox> {
+): MixUpOrCutMixResult<BoxOf<T>> {
   const fn = 'mixupOrCutmix';
-  const {
-    switchProb = 0.5,
-    mixupAlpha = 1,
-    cutmixAlpha,
-    ...shared
-  } = readOptions(fn, 'options', options, MIXUP_OR_CUTMIX_OPTION_KEYS);
+  const read = readOptions(fn, 'options', options, MIXUP_OR_CUTMIX_OPTION_KEYS);
+  const { switchProb = 0.5, mixupAlpha = 1, cutmixAlpha, ...shared } = read;
   assertInRange(fn, 'options.switchProb', switchProb, 0, 1);
   assertAlpha(fn, 'options.mixupAlpha', mixupAlpha);
   if (cutmixAlpha !== undefined) assertAlpha(fn, 'options.cutmixAlpha', cutmixAlpha);
-  // With ratioMinMax, CutMix draws no λ: a cutmixAlpha would go unused.
-  if (cutmixAlpha !== undefined && shared.ratioMinMax !== undefined) {
-    const why = 'ratioMinMax sizes the box instead of λ';
-    fail(fn, 'options.cutmixAlpha', `omitted when options.ratioMinMax is given (${why})`, 'both');
-  }
+  // Before cutmixAlpha becomes CutMix's alpha below, so that a conflict names the option the user gave.
+  rejectConflicts(fn, read);
   // One stream for the switch and the chosen op.
   const cutmix = resolveMixOptions(fn, cutmixAlpha === undefined ? shared : { ...shared, alpha: cutmixAlpha });
   const mixup = { ...cutmix, alpha: mixupAlpha };
   const checked = checkMix(cutmix, images, labels, ARG_NAMES, switchProb < 1 ? MIXUP_DTYPES : IMAGE_DTYPES);
-  if (cutmix.draw() < switchProb) {
-    return {
-      ...runMix(cutmix, images, labels, checked, true, (plan) => pasteWithPlan(images, plan, checked.batch)),
-      method: 'cutmix',
-    };
-  }
-  return { ...runMixup(mixup, images, labels, checked), method: 'mixup' };
+  const result =
+    cutmix.draw() < switchProb
+      ? { ...runMix(cutmix, images, labels, checked, 'cutmix'), method: 'cutmix' as const }
+      : { ...runMix(mixup, images, labels, checked, 'mixup'), method: 'mixup' as const };
+  return result as MixUpOrCutMixResult<BoxOf<T>>;
 }

@@ -1,32 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Tensor, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
-import { checkBatch, checkLabels, type CheckedBatch, type DtypeRule } from '../common/batch.js';
-import { kernelBoxes, type AnyBox, type Box, type Box3D } from '../plan/box.js';
+import type { Tensor } from '@tensorflow/tfjs-core';
+import { checkBatch, type CheckedBatch, type DtypeRule } from '../common/batch.js';
+import { fail, failMust } from '../common/validate.js';
 import { paste } from '../kernels/paste.js';
+import { kernelBoxes, type AnyBox } from '../plan/box.js';
 import { checkInjected, type Injected } from '../plan/injected.js';
 import type { MixSettings } from '../plan/options.js';
 import { planMix, type CutMixPlan } from '../plan/plan.js';
+import { checkLabels } from '../targets/labels.js';
 import { partnerLabels } from '../targets/mix_targets.js';
-import { fail, failMust } from '../common/validate.js';
+import { blend } from './blend.js';
+import type { CutMixResult } from './result.js';
 
-/** The batch tensor type that goes with a box type: rank 3 for 1-D cuts, 4 for 2-D, 5 for 3-D. */
-export type BatchOf<B extends AnyBox> = [B] extends [Box3D]
-  ? Tensor5D
-  : [B] extends [Box]
-    ? Tensor4D
-    : (B extends Box ? true : false) extends false
-      ? Tensor3D
-      : Tensor;
-
-/** What a mixing op returns: the plan it used and new tensors, all owned by the caller. */
-export interface CutMixResult<B extends AnyBox = Box> extends CutMixPlan<B> {
-  /** The mixed batch: same shape, layout and dtype as the input. */
-  images: BatchOf<B>;
-  /** The input labels (a clone: disposing it never disposes the input). */
-  labelsA: Tensor;
-  /** The partners' labels: `labels` gathered by `partners`. */
-  labelsB: Tensor;
-}
+/**
+ * The one runner every mixing op shares: `checkMix` judges a call before anything is drawn or allocated,
+ * `runMix` plans it and builds its tensors.
+ */
 
 /** How a caller names its image and label arguments in messages (`element.xs` in the dataset adapter). */
 export interface ArgNames {
@@ -40,6 +29,14 @@ export const ARG_NAMES: Readonly<ArgNames> = Object.freeze({ images: 'images', l
 export const PASTE_DTYPES: DtypeRule = { dtypes: ['float32', 'int32', 'bool'], expected: 'float32, int32 or bool' };
 /** The dtypes a mixing op takes as images (bool is for masks, through `applyCutmix`). */
 export const IMAGE_DTYPES: DtypeRule = { dtypes: ['float32', 'int32'], expected: 'float32 or int32' };
+/** float32 only: a blend of integer values is not an integer. */
+export const MIXUP_DTYPES: DtypeRule = {
+  dtypes: ['float32'],
+  expected: 'float32 (MixUp blends pixel values; cast integer images with tf.cast first)',
+};
+
+/** How the images of a mixed batch are made from the plan: CutMix's paste or MixUp's blend. */
+export type Method = 'cutmix' | 'mixup';
 
 /** A checked call: the batch, its injected values, nothing drawn and nothing allocated yet. */
 export interface CheckedMix {
@@ -88,20 +85,19 @@ export function pasteWithPlan(
 }
 
 /**
- * Plans a checked call and builds its tensors: `blend` makes the mixed images from the plan (CutMix's
- * paste, MixUp's blend); labels are cloned and gathered. Everything is new and owned by the caller.
+ * Plans a checked call and builds its tensors: the images pasted (CutMix) or blended (MixUp) with the
+ * plan, the labels cloned and gathered. Everything is new and owned by the caller.
  */
 export function runMix(
   s: MixSettings,
   images: Tensor,
   labels: Tensor,
   checked: CheckedMix,
-  cut: boolean,
-  blend: (plan: CutMixPlan<AnyBox>) => Tensor,
+  method: Method,
 ): CutMixResult<AnyBox> {
-  const plan = planMix(s, checked.batch.n, checked.batch.spatial, checked.injected, cut);
+  const plan = planMix(s, checked.batch.n, checked.batch.spatial, checked.injected, method === 'cutmix');
   const tensors = tf.tidy(() => ({
-    images: blend(plan),
+    images: method === 'cutmix' ? pasteWithPlan(images, plan, checked.batch) : blend(images, plan),
     labelsA: tf.clone(labels),
     labelsB: partnerLabels(labels, plan.partners),
   }));

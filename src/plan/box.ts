@@ -43,6 +43,14 @@ export interface Box3D {
 /** A box of any rank, for code that handles 1-D, 2-D and 3-D batches alike. */
 export type AnyBox = Box1D | Box | Box3D;
 
+/** A drawn box and the λ that exactly matches it. */
+export interface BoxSample<B extends AnyBox = Box> {
+  /** The box (integers, half-open). */
+  box: B;
+  /** `1 − box volume / total volume`: the share of positions kept from the original. */
+  lam: number;
+}
+
 /** Where a box may lie: the paper's centre-and-clip, or always fully inside the batch. */
 export type Placement = 'center-clip' | 'inside';
 

@@ -1,7 +1,8 @@
 import { copyBox, PLACEMENTS, type AnyBox, type Placement } from './box.js';
 import { DATA_FORMATS, type DataFormat } from '../common/layout.js';
 import { copyPartners, PARTNER_SCHEMES, type PartnerScheme } from './partners.js';
-import { readRatioMinMax } from './rand_box.js';
+import { rejectConflicts } from './conflicts.js';
+import { readRatioMinMax } from './draw_box.js';
 import { checkedRng, seededRng, type Draw, type Rng } from './rng.js';
 import { assertAlpha } from './sample_lambda.js';
 import { assertBoolean, assertInRange, assertOneOf, copyNumbers, describeValue, fail } from '../common/validate.js';
@@ -101,55 +102,6 @@ export interface ResolveContext {
   /** Where a bad draw is reported: the public function and the argument (default `fn`, `options.rng`). */
   rngFn?: string;
   channelsLastDefault?: boolean;
-}
-
-/** Pairs of options that contradict each other, with the reason shown when both are given. */
-const CONFLICTS: readonly (readonly [string, string, string])[] = [
-  ['rng', 'seed', 'one random source'],
-  ['lam', 'alpha', 'a given λ is not drawn'],
-  ['box', 'alpha', 'a given box needs no λ'],
-  ['ratioMinMax', 'alpha', 'ratioMinMax sizes the box instead of λ'],
-  ['lam', 'ratioMinMax', 'ratioMinMax sizes the box instead of λ'],
-  ['box', 'placement', 'a given box is used as it is'],
-  ['box', 'ratioMinMax', 'a given box is used as it is'],
-  ['box', 'prob', 'a given box is always applied'],
-  ['lam', 'prob', 'a given λ is always applied'],
-  ['partners', 'partner', 'given partners replace the scheme'],
-];
-
-function rejectConflicts(fn: string, o: Readonly<Record<string, unknown>>): void {
-  const given = (key: string) => o[key] !== undefined;
-  for (const [a, b, why] of CONFLICTS) {
-    if (given(a) && given(b)) fail(fn, `options.${b}`, `omitted when options.${a} is given (${why})`, 'both');
-  }
-  if (o.correctLam === false && given('ratioMinMax')) {
-    fail(fn, 'options.correctLam', 'true with options.ratioMinMax (no λ is drawn to return)', 'false');
-  }
-  if (o.correctLam === false && given('box') && !given('lam')) {
-    fail(
-      fn,
-      'options.correctLam',
-      'true with options.box unless options.lam is given (no λ is drawn to return)',
-      'false',
-    );
-  }
-  const perSample = (v: unknown) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
-  if (o.mode === 'batch' && (perSample(o.lam) || perSample(o.box))) {
-    fail(fn, 'options.mode', "'elem' or omitted with per-sample options.lam or options.box", "'batch'");
-  }
-  if (given('box') && given('lam') && o.correctLam !== false) {
-    fail(
-      fn,
-      'options.lam',
-      'omitted when options.box is given (λ is the box\u2019s share; pass correctLam: false to label with your own λ)',
-      'both',
-    );
-  }
-  if (o.mode === 'pair' && given('partners'))
-    fail(fn, 'options.partners', "omitted in 'pair' mode (pairs are i and N−1−i)", 'both');
-  if (o.mode === 'pair' && given('partner') && o.partner !== 'flip') {
-    fail(fn, 'options.partner', "'flip' or omitted in 'pair' mode", describeValue(o.partner));
-  }
 }
 
 /** The default only for an absent option: `null` is a wrong value and must reach the checks. */

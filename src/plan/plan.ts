@@ -2,7 +2,7 @@ import { cloneBox, emptyBox, lamOfBox, type AnyBox, type Box } from './box.js';
 import type { Injected } from './injected.js';
 import type { MixSettings } from './options.js';
 import { drawPartners } from './partners.js';
-import { drawBox } from './rand_box.js';
+import { drawBox } from './draw_box.js';
 import { drawLambda } from './sample_lambda.js';
 
 /**

@@ -1,5 +1,6 @@
-import { lamOfBox, makeBox, PLACEMENTS, type AnyBox, type Box, type Box1D, type Box3D, type Placement } from './box.js';
-import { checkedRng, drawInt, type Draw, type Rng } from './rng.js';
+import { PLACEMENTS, type AnyBox, type Box, type Box1D, type Box3D, type BoxSample, type Placement } from './box.js';
+import { drawBox, readRatioMinMax } from './draw_box.js';
+import { checkedRng, type Rng } from './rng.js';
 import {
   assertInRange,
   assertOneOf,
@@ -24,71 +25,16 @@ export interface BoxOptions {
   ratioMinMax?: readonly [number, number];
 }
 
-/** A drawn box and the λ that exactly matches it. */
-export interface BoxSample<B extends AnyBox = Box> {
-  /** The box (integers, half-open). */
-  box: B;
-  /** `1 − box volume / total volume`: the share of positions kept from the original. */
-  lam: number;
-}
-
 const BOX_OPTION_KEYS = ['placement', 'ratioMinMax'] as const;
 
-/** Checks `ratioMinMax` and copies it once; shared by every function that accepts it. */
-export function readRatioMinMax(fn: string, arg: string, value: unknown): readonly [number, number] {
-  const pair = Array.isArray(value) && value.length === 2 ? [value[0], value[1]] : undefined;
-  const ok =
-    pair !== undefined &&
-    typeof pair[0] === 'number' &&
-    typeof pair[1] === 'number' &&
-    pair[0] > 0 &&
-    pair[0] <= pair[1] &&
-    pair[1] <= 1;
-  if (!ok) {
-    const got = pair ? `[${pair.map(describeValue).join(', ')}]` : describeValue(value);
-    fail(fn, arg, 'a pair [min, max] with 0 < min ≤ max ≤ 1', got);
-  }
-  return Object.freeze([pair[0], pair[1]] as [number, number]);
-}
-
-/** The side ratio (1 − λ)^{1/d} with d spatial axes; sqrt and cbrt are exact where pow may not be. */
-function sideRatio(lam: number, d: number): number {
-  const keep = 1 - lam;
-  return d === 1 ? keep : d === 2 ? Math.sqrt(keep) : Math.cbrt(keep);
-}
-
-/**
- * The box draw below the boundary (arguments already checked). Draws, in order: each axis's ratio (only
- * with `ratioMinMax`), then each axis's centre or origin; axes outermost first.
- */
-export function drawBox(
-  spatial: readonly number[],
-  lam: number,
-  draw: Draw,
-  placement: Placement,
-  ratioMinMax: readonly [number, number] | undefined,
-): BoxSample<AnyBox> {
-  const side = sideRatio(lam, spatial.length);
-  const ratios = spatial.map(() => (ratioMinMax ? ratioMinMax[0] + (ratioMinMax[1] - ratioMinMax[0]) * draw() : side));
-  const cuts = spatial.map((size, i) => Math.floor(size * ratios[i]));
-  const lo: number[] = [];
-  const hi: number[] = [];
-  spatial.forEach((size, i) => {
-    if (placement === 'inside') {
-      const origin = drawInt(draw, size - cuts[i] + 1);
-      lo.push(origin);
-      hi.push(origin + cuts[i]);
-    } else {
-      // The paper's box: centre on any position, ⌊cut/2⌋ either side, clipped (odd cuts lose one).
-      const centre = drawInt(draw, size);
-      const half = Math.floor(cuts[i] / 2);
-      lo.push(Math.max(0, centre - half));
-      hi.push(Math.min(size, centre + half));
-    }
-  });
-  const box = makeBox(lo, hi);
-  return { box, lam: lamOfBox(box, spatial) };
-}
+/** The box a spatial shape gets: `[W]` a 1-D box, `[H, W]` a 2-D one, `[D, H, W]` a 3-D one. */
+export type BoxForShape<S extends readonly number[]> = S extends readonly [number]
+  ? Box1D
+  : S extends readonly [number, number]
+    ? Box
+    : S extends readonly [number, number, number]
+      ? Box3D
+      : AnyBox;
 
 /** Shared argument checks of the two public box samplers. */
 function sampleChecked(
@@ -130,36 +76,12 @@ function sampleChecked(
  * @param options Placement and `ratioMinMax`; see {@link BoxOptions}.
  * @returns `box`: the drawn box (integers, half-open); `lam`: the share of positions kept.
  */
-export function randBox(
-  spatialShape: readonly [number],
-  lam: number,
-  rng?: Rng,
-  options?: BoxOptions,
-): BoxSample<Box1D>;
-export function randBox(
-  spatialShape: readonly [number, number],
-  lam: number,
-  rng?: Rng,
-  options?: BoxOptions,
-): BoxSample<Box>;
-export function randBox(
-  spatialShape: readonly [number, number, number],
-  lam: number,
-  rng?: Rng,
-  options?: BoxOptions,
-): BoxSample<Box3D>;
-export function randBox(
-  spatialShape: readonly number[],
-  lam: number,
-  rng?: Rng,
-  options?: BoxOptions,
-): BoxSample<AnyBox>;
-export function randBox(
-  spatialShape: readonly number[],
+export function randBox<const S extends readonly number[]>(
+  spatialShape: S,
   lam: number,
   rng: Rng = Math.random,
   options?: BoxOptions,
-): BoxSample<AnyBox> {
+): BoxSample<BoxForShape<S>> {
   const fn = 'randBox';
   const length = Array.isArray(spatialShape) ? spatialShape.length : -1;
   if (length < 1 || length > 3) {
@@ -173,7 +95,7 @@ export function randBox(
   // Each size read once, by index: Array.from would read the length again at every step.
   const spatial = Array.from({ length }, (_, i) => spatialShape[i]);
   spatial.forEach((size, i) => assertPositiveInteger(fn, `spatialShape[${i}]`, size));
-  return sampleChecked(fn, spatial, lam, rng, options);
+  return sampleChecked(fn, spatial, lam, rng, options) as BoxSample<BoxForShape<S>>;
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { checkClassIndices, checkUnitValues } from '../common/batch.js';
+import { checkClassIndices, checkUnitValues } from './labels.js';
 import { toDense } from './mix_targets.js';
 import { assertTensor, fail, failMust } from '../common/validate.js';
 

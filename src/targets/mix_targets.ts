@@ -1,15 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { checkClassIndices } from '../common/batch.js';
-import {
-  assertInRange,
-  assertPositiveInteger,
-  assertTensor,
-  copyNumbers,
-  fail,
-  failMust,
-  readOptions,
-} from '../common/validate.js';
+import { assertInRange, readOptions } from '../common/validate.js';
+import { checkLabelPair, classCount, readLamValues } from './labels.js';
 
 /** Options of {@link mixTargets}. */
 export interface MixTargetsOptions {
@@ -25,68 +17,6 @@ const MIX_TARGETS_KEYS = ['numClasses', 'labelSmoothing'] as const;
 export function partnerLabels(labels: Tensor, partners: Int32Array): Tensor {
   // wasm's gather mis-shapes an empty index list; an empty batch's partner labels are just empty.
   return partners.length === 0 ? tf.clone(labels) : tf.gather(labels, tf.tensor1d(partners, 'int32'));
-}
-
-/**
- * Checks a pair of label tensors that go together: each class indices `[N]` (int32, or integer-valued
- * float32) or float32 targets `[N, K]`, the same shape, `n` rows when `n` is given.
- */
-export function checkLabelPair(
-  fn: string,
-  labelsA: unknown,
-  labelsB: unknown,
-  n?: number,
-  rowsOf = 'logits',
-): asserts labelsA is Tensor {
-  for (const [arg, t] of [
-    ['labelsA', labelsA],
-    ['labelsB', labelsB],
-  ] as const) {
-    assertTensor(fn, arg, t);
-    if (t.rank !== 1 && t.rank !== 2) {
-      fail(fn, arg, 'rank 1 (class indices [N]) or rank 2 (one-hot, soft or multi-hot [N, K])', `rank ${t.rank}`);
-    }
-    if (t.dtype !== 'int32' && t.dtype !== 'float32') fail(fn, `${arg}.dtype`, 'int32 or float32', t.dtype);
-    if (t.rank === 2 && t.dtype !== 'float32')
-      fail(fn, `${arg}.dtype`, 'float32 for targets [N, K] (cast with tf.cast)', t.dtype);
-    if (n !== undefined && t.shape[0] !== n) failMust(fn, arg, `have ${n} rows to match ${rowsOf}`, String(t.shape[0]));
-  }
-  const [a, b] = [labelsA as Tensor, labelsB as Tensor];
-  if (b.rank !== a.rank || b.shape[0] !== a.shape[0] || b.shape[1] !== a.shape[1]) {
-    failMust(fn, 'labelsB', `have the shape of labelsA [${a.shape.join(',')}]`, `[${b.shape.join(',')}]`);
-  }
-}
-
-/**
- * The number of classes K of checked labels: their second dim for targets `[N, K]` (`numClasses`, when
- * given, must agree), else `numClasses`, which class indices require; indices are checked to lie in
- * [0, K) where their values are readable without a GPU read (see `valuesReadable`).
- */
-export function classCount(fn: string, labels: readonly Tensor[], numClasses: unknown, numClassesArg: string): number {
-  if (numClasses !== undefined) assertPositiveInteger(fn, numClassesArg, numClasses);
-  const first = labels[0];
-  if (first.rank === 2) {
-    const k = first.shape[1] as number;
-    if (numClasses !== undefined && numClasses !== k)
-      fail(fn, numClassesArg, `${k} to match the labels' second dim`, String(numClasses));
-    if (k < 1) failMust(fn, 'labelsA', 'have at least one class column', '0');
-    return k;
-  }
-  if (numClasses === undefined) fail(fn, numClassesArg, 'a positive integer for class-index labels', 'undefined');
-  ['labelsA', 'labelsB'].forEach((arg, i) => labels[i] && checkClassIndices(fn, arg, labels[i], numClasses as number));
-  return numClasses as number;
-}
-
-/** Per-sample λ given as one number or one per sample, copied once and checked to lie in [0, 1]. */
-export function readLamValues(fn: string, arg: string, lam: unknown, n: number): Float32Array {
-  if (typeof lam === 'number') {
-    assertInRange(fn, arg, lam, 0, 1);
-    return new Float32Array(n).fill(lam);
-  }
-  const values = copyNumbers(fn, arg, lam, 'a number in [0, 1] or a Float32Array of per-sample values');
-  if (values.length !== n) fail(fn, `${arg}.length`, `${n} (one λ per sample)`, String(values.length));
-  values.forEach((v, i) => assertInRange(fn, `${arg}[${i}]`, v, 0, 1));
-  return Float32Array.from(values);
 }
 
 /** Dense float32 targets `[N, K]` from class indices or `[N, K]` targets (call inside a tidy). */

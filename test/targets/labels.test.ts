@@ -10,7 +10,7 @@ import {
   sigmoidCrossEntropyPerSample,
   softmaxCrossEntropyPerSample,
 } from '../../src/index.js';
-import { valuesReadable } from '../../src/common/batch.js';
+import { valuesReadable } from '../../src/targets/labels.js';
 import { describeEachBackend, expectThrowsNoLeak } from '../support/backends.js';
 
 type Make = () => unknown;
