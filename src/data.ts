@@ -4,3 +4,5 @@
  */
 export type { CutMixDatasetOptions, ImageBatch, MixedBatch } from './adapters/dataset.js';
 export { cutmixDataset } from './adapters/dataset.js';
+export type { OneHotDatasetOptions } from './adapters/one_hot_dataset.js';
+export { oneHotDataset } from './adapters/one_hot_dataset.js';

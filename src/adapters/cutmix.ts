@@ -1,64 +1,48 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { assertBoolean, assertFunction, failMust, readOptions } from '../common/validate.js';
-import type { BoxOf, CutMixResult } from '../ops/result.js';
-import { ARG_NAMES, checkMix, IMAGE_DTYPES, runMix, type CheckedMix } from '../ops/runner.js';
-import { cloneBox, emptyBox, type AnyBox, type Box } from '../plan/box.js';
-import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions, type MixSettings } from '../plan/options.js';
-import { moveObjects, type ObjectBox } from '../targets/cutmix_objects.js';
-import { valuesReadable } from '../targets/labels.js';
-import { checkLogits, type PerSampleLoss } from '../targets/losses.js';
-import { readBatchObjects, readMinVisible } from '../targets/read_objects.js';
+import { assertBoolean, assertFunction, fail, failMust } from '../common/validate.js';
+import type { BoxOf, LabelsArg } from '../ops/result.js';
+import { ARG_NAMES, checkMix, IMAGE_DTYPES, MIXUP_DTYPES, runMix, type Method } from '../ops/runner.js';
+import type { Box } from '../plan/box.js';
+import { moveObjects } from '../targets/cutmix_objects.js';
+import { assertIndexClasses, valuesReadable, type LabelRule } from '../targets/labels.js';
+import { assertSoftmaxColumns, checkLogits, type PerSampleLoss } from '../targets/losses.js';
+import { blendTargets, smoothedTargets } from '../targets/mix_targets.js';
+import { readBatchObjects } from '../targets/read_objects.js';
 import { weightedLoss } from '../targets/weighted_loss.js';
-import { checkExtras, cutExtras, readMixCall } from './mix_call.js';
+import { readAdapterOptions, type AdapterSettings, type CutMixAdapterOptions } from './adapter_options.js';
+import { type CutMixAdapterResult, type MixCallOptions } from './adapter_result.js';
+import { checkExtras, cutExtras, largest, passThrough, readMixCall } from './mix_call.js';
 
-/** Options of the {@link CutMix} adapter: any {@link CutMixOptions} plus the initial `training` flag. */
-export interface CutMixAdapterOptions extends CutMixOptions {
-  /** Mix in {@link CutMix.mix} (true, default) or pass batches through (false, evaluation). */
-  training?: boolean;
-  /** For `mix(…, { objects })`: the share of an object that must stay visible, as in `cutmixObjects`. Default 0.1. */
-  minVisible?: number;
+/** What `mix` keeps for `loss` and `targets`: its own copies, released by the next `mix` or `dispose`. */
+interface Kept {
+  labels: { a: Tensor; b: Tensor } | undefined;
+  lam: Float32Array;
+  maxClass: number | undefined;
 }
-
-/**
- * Per-call options of {@link CutMix.mix}: `training`, and any number of extra targets to cut with the same
- * plan as the images — each a tensor with the images' layout, batch size and spatial sizes (a mask
- * `[N, H, W, 1]`, a depth map) — returned under the same name.
- */
-export interface MixCallOptions {
-  /** Overrides {@link CutMix.training} for this call only. */
-  training?: boolean;
-  /** Detection targets of a 2-D batch: one array of object boxes per sample, moved as `cutmixObjects` does. */
-  objects?: ObjectBox[][];
-  [target: string]: Tensor | ObjectBox[][] | boolean | undefined;
-}
-
-/** The result of {@link CutMix.mix}: `cutmixBatch`'s, plus each extra target mixed under its own name. */
-export type CutMixAdapterResult<O = object, B extends AnyBox = Box> = CutMixResult<B> & {
-  [K in Exclude<keyof O, 'training'>]: K extends 'objects' ? ObjectBox[][] : Tensor;
-};
-
-const ADAPTER_OPTION_KEYS = [...CUTMIX_OPTION_KEYS, 'training', 'minVisible'];
 
 /**
  * CutMix for a custom training loop (the role of fastai's `CutMix` callback and timm's `Mixup`): `mix`
- * runs `cutmixBatch` and keeps the labels and λ it drew, `loss` scores logits with `cutmixLoss` against
- * what was kept. It owns one random stream for its lifetime (`seed` → one `seededRng`, or the `rng` you
- * pass), so consecutive batches draw new boxes and the run repeats per seed. Options are read once, here.
+ * mixes a batch and keeps the labels and λ it drew; `loss` scores logits against what was kept, and
+ * `targets` gives the mixed soft targets for `model.trainOnBatch`. It owns one random stream for its
+ * lifetime (`seed` → one `seededRng`, or the `rng` you pass), so consecutive batches draw new boxes and the
+ * run repeats per seed. Options are read once, here. With `mixupAlpha` or `switchProb`, each batch is MixUp
+ * instead of CutMix with chance 1 − `switchProb`, as `mixupOrCutmix` does.
  *
- * Extra targets (`mix(xs, ys, { masks })`) get the very same cut as the images: `result.masks[n]` is the
- * true mask of `result.images[n]`.
+ * Extra tensors (`mix(xs, ys, { masks })`) and detection boxes (`{ objects }`) get the very same cut as the
+ * images: `result.masks[n]` is the true mask of `result.images[n]`. Labels may be omitted (`mix(xs,
+ * undefined, { masks })`) for a segmentation batch; `loss` and `targets` then have nothing to score.
  *
  * Evaluation (`cutmix.training = false`, or `mix(…, { training: false })`) passes the batch through
  * untouched, draws nothing, and `loss` becomes the plain mean per-sample loss (λ = 1).
  *
- * Memory: `images` and the extra targets from `mix` belong to the caller (clones in evaluation, so they can
+ * Memory: `images` and the extra tensors from `mix` belong to the caller (clones in evaluation, so they can
  * always be disposed). The kept `labelsA`/`labelsB` belong to the adapter: they survive an enclosing
  * `tf.tidy` or `optimizer.minimize` (they are `tf.keep`-ed) and are disposed by the next `mix` or `dispose()`.
  *
  * @example
  * ```ts
- * const cutmix = new CutMix({ alpha: 1, seed: 42, dataFormat: 'NHWC' });
+ * const cutmix = new CutMix({ seed: 42, dataFormat: 'NHWC', numClasses: 10, labelSmoothing: 0.1 });
  * for (const { xs, ys, masks } of batches) {
  *   optimizer.minimize(() => {
  *     const { images, masks: mixedMasks } = cutmix.mix(xs, ys, { masks });
@@ -69,22 +53,18 @@ const ADAPTER_OPTION_KEYS = [...CUTMIX_OPTION_KEYS, 'training', 'minVisible'];
  * ```
  */
 export class CutMix {
-  private readonly settings: MixSettings;
-  private readonly minVisible: number;
+  private readonly config: AdapterSettings;
   private isTraining: boolean;
-  private kept: { labelsA: Tensor; labelsB: Tensor; lam: Float32Array; maxClass: number | undefined } | undefined;
+  private kept: Kept | undefined;
 
   /**
    * @param options Any {@link CutMixOptions} (the layout defaults to channels-first as in `cutmixBatch`;
-   *   tfjs-layers models want `'NHWC'`), plus `training` (default true). Read and checked here, once.
+   *   tfjs-layers models want `'NHWC'`), plus `training` (default true), `numClasses`, `labelSmoothing`,
+   *   `minVisible`, and the MixUp switch `mixupAlpha`/`switchProb`. Read and checked here, once.
    */
   constructor(options?: CutMixAdapterOptions) {
-    const fn = 'CutMix';
-    const { training = true, minVisible, ...rest } = readOptions(fn, 'options', options, ADAPTER_OPTION_KEYS);
-    assertBoolean(fn, 'options.training', training);
-    this.minVisible = readMinVisible({ minVisible }, fn);
-    this.settings = resolveMixOptions(fn, rest, { rngFn: 'CutMix.mix', optionsArg: 'the CutMix options' });
-    this.isTraining = training;
+    this.config = readAdapterOptions('CutMix', options);
+    this.isTraining = this.config.training;
   }
 
   /** Whether {@link CutMix.mix} mixes (true) or passes batches through (false). */
@@ -99,42 +79,67 @@ export class CutMix {
   }
 
   /**
-   * Mixes a batch (training) or passes it through (evaluation), with any extra targets, and keeps labels
-   * and λ for {@link CutMix.loss}. Releases what the previous call kept.
+   * Mixes a batch (training) or passes it through (evaluation), with any extra tensors and object boxes,
+   * and keeps labels and λ for {@link CutMix.loss}. Releases what the previous call kept.
    *
-   * @param images A batch in the adapter's layout (rank 3–5), float32 or int32.
-   * @param labels int32 class indices `[N]`, or float32 targets `[N, K]`.
-   * @param options `{ training }` for this call, and extra targets by name (`{ masks }`).
-   * @returns `cutmixBatch`'s result plus each extra target, mixed; in evaluation λ = 1, empty boxes and
-   *   partners `i → i`. Tensors are the caller's to dispose except `labelsA`/`labelsB`.
+   * @param images A batch in the adapter's layout (rank 3–5), float32 or int32 (float32 when MixUp is on).
+   * @param labels int32 class indices `[N]`, float32 targets `[N, K]`, or omitted (`undefined`/`null`).
+   * @param options `{ training }` for this call, `objects`, and extra tensors by name (`{ masks }`).
+   * @returns `cutmixBatch`'s result (without labels when none were given), `method`, and each extra mixed.
+   *   In evaluation λ = 1, empty boxes and partners `i → i`. Tensors are the caller's to dispose except
+   *   `labelsA`/`labelsB`.
    */
-  mix<T extends Tensor, O extends MixCallOptions = { training?: boolean }>(
+  mix<T extends Tensor, L extends LabelsArg = undefined, O extends MixCallOptions = { training?: boolean }>(
     images: T,
-    labels: Tensor,
+    labels?: L,
     options?: O,
-  ): CutMixAdapterResult<O, BoxOf<T>> {
+  ): CutMixAdapterResult<O, BoxOf<T>, L> {
     const fn = 'CutMix.mix';
-    const s = { ...this.settings, fn };
+    const { cutmix, mixup, switchProb, numClasses } = this.config;
     const call = readMixCall(fn, options);
-    const checked = checkMix(s, images, labels, ARG_NAMES, IMAGE_DTYPES);
+    const training = call.training ?? this.isTraining;
+    const mayMixup = training && switchProb < 1;
+    const s = { ...cutmix, fn };
+    const checked = checkMix(
+      s,
+      images,
+      labels,
+      ARG_NAMES,
+      mayMixup ? MIXUP_DTYPES : IMAGE_DTYPES,
+      classRule(numClasses),
+    );
     const extras = checkExtras(fn, call.extras, checked.batch);
     const objects =
       call.objects === undefined ? undefined : readBatchObjects(fn, 'options.objects', call.objects, checked.batch);
-    const maxClass = labels.rank === 1 && valuesReadable() ? largest(labels.dataSync()) : undefined;
+    if (mayMixup && (extras.length > 0 || objects !== undefined)) {
+      const what = extras.length > 0 ? `options.${extras[0][0]}` : 'options.objects';
+      fail(fn, what, 'omitted while MixUp is on (a blend has no cut to apply to them; set switchProb: 1)', 'a value');
+    }
+    const given = checked.labels;
+    const maxClass = given?.rank === 1 && valuesReadable() ? largest(given.dataSync()) : undefined;
     // Released before anything new is made, so a failure below cannot strand the previous step's labels.
     this.release();
-    const training = call.training ?? this.isTraining;
-    const result = training ? runMix(s, images, labels, checked, 'cutmix') : passThrough(images, labels, checked);
+    // The switch is drawn after every check, so a failing call consumes no draw.
+    const method: Method = mixup !== undefined && training && s.draw() >= switchProb ? 'mixup' : 'cutmix';
+    const result = !training
+      ? passThrough(images, given, checked)
+      : runMix(method === 'mixup' ? { ...mixup!, fn } : s, images, checked, method);
     const mixed = cutExtras(result, extras, checked.batch, training);
-    const moved = objects && { objects: moveObjects(objects, result.boxes as Box[], result.partners, this.minVisible) };
-    // Kept across steps: an enclosing tidy (minimize's) must not dispose them; release() does.
-    this.kept = { labelsA: tf.keep(result.labelsA), labelsB: tf.keep(result.labelsB), lam: result.lam, maxClass };
-    return { ...result, ...mixed, ...moved } as CutMixAdapterResult<O, BoxOf<T>>;
+    const moved = objects && {
+      objects: moveObjects(objects, result.boxes as Box[], result.partners, this.config.minVisible),
+    };
+    // Kept across steps: an enclosing tidy (minimize's) must not dispose them; release() does. λ is copied,
+    // so that a caller writing to result.lam cannot change what loss() computes.
+    const labelsKept = result.labelsA && { a: tf.keep(result.labelsA), b: tf.keep(result.labelsB!) };
+    this.kept = { labels: labelsKept, lam: Float32Array.from(result.lam), maxClass };
+    const out = { ...result, ...mixed, ...moved, method: training ? method : 'none' };
+    return out as unknown as CutMixAdapterResult<O, BoxOf<T>, L>;
   }
 
   /**
-   * The loss of `logits` against the last mixed batch: `cutmixLoss` with the kept labels and λ (in
-   * evaluation, λ = 1: the plain mean loss). Differentiable; call it inside `optimizer.minimize`.
+   * The loss of `logits` against the last mixed batch: `cutmixLoss` with the kept labels and λ, label
+   * smoothing applied (in evaluation, λ = 1: the plain mean loss). Differentiable; call it inside
+   * `optimizer.minimize`.
    *
    * @param logits float32 `[N, K]` for the batch of the last {@link CutMix.mix}.
    * @param lossFn Per-sample loss returning `[N]`. Default softmax cross-entropy.
@@ -142,19 +147,34 @@ export class CutMix {
    */
   loss(logits: Tensor2D, lossFn?: PerSampleLoss): Scalar {
     const fn = 'CutMix.loss';
-    if (this.kept === undefined) failMust(fn, 'mix(images, labels)', 'be called before loss', 'no mixed batch');
-    const { labelsA, labelsB, lam, maxClass } = this.kept;
+    const { a, b, lam } = this.keptLabels(fn);
     checkLogits(fn, logits);
     const [n, k] = logits.shape;
     if (n !== lam.length) failMust(fn, 'logits', `have ${lam.length} rows to match the last mixed batch`, String(n));
-    if (labelsA.rank === 2 && labelsA.shape[1] !== k) {
-      failMust(fn, 'logits', `have ${labelsA.shape[1]} columns to match the last batch's targets`, String(k));
-    }
-    if (maxClass !== undefined && maxClass >= k) {
-      failMust(fn, 'logits', `have more than ${maxClass} columns (the last batch's largest class index)`, String(k));
-    }
+    this.checkClasses(fn, 'logits', k, a);
     if (lossFn !== undefined) assertFunction(fn, 'lossFn', lossFn);
-    return weightedLoss(fn, logits, labelsA, labelsB, lam, lossFn);
+    else assertSoftmaxColumns(fn, k);
+    const eps = this.config.labelSmoothing;
+    if (eps === 0) return weightedLoss(fn, logits, a, b, lam, lossFn);
+    return tf.tidy(() => {
+      const [sa, sb] = [smoothedTargets(a, k, eps), smoothedTargets(b, k, eps)];
+      return weightedLoss(fn, logits, sa, sb, lam, lossFn);
+    });
+  }
+
+  /**
+   * The soft targets of the last mixed batch, `λ·smooth(a) + (1−λ)·smooth(b)` per row (as `mixTargets`
+   * makes them), for `model.trainOnBatch(images, targets)`. Class indices need the `numClasses` option.
+   *
+   * @returns float32 `[N, K]`, a new tensor owned by the caller.
+   */
+  targets(): Tensor2D {
+    const fn = 'CutMix.targets';
+    const { a, b, lam } = this.keptLabels(fn);
+    const k = a.rank === 2 ? a.shape[1]! : this.config.numClasses;
+    if (k === undefined) fail(fn, 'the CutMix options.numClasses', 'given for class-index labels', 'undefined');
+    this.checkClasses(fn, 'the CutMix options.numClasses', k, a);
+    return blendTargets(a, b, lam, k, this.config.labelSmoothing);
   }
 
   /** Releases the kept labels. The adapter stays usable: the next `mix` keeps new ones. */
@@ -162,29 +182,51 @@ export class CutMix {
     this.release();
   }
 
+  private keptLabels(fn: string): { a: Tensor; b: Tensor; lam: Float32Array } {
+    if (this.kept === undefined) {
+      failMust(fn, 'mix(images, labels)', `be called before ${fn.slice('CutMix.'.length)}`, 'no mixed batch');
+    }
+    const { labels, lam } = this.kept;
+    if (labels === undefined) failMust(fn, 'the last mix', 'have labels to score', 'a batch mixed without labels');
+    for (const [name, t] of [
+      ['labelsA', labels.a],
+      ['labelsB', labels.b],
+    ] as const) {
+      if (t.isDisposed) {
+        const why = 'stay live until the next mix (the adapter owns them: do not dispose them yourself)';
+        failMust(fn, `the last mix's ${name}`, why, 'a disposed tensor');
+      }
+    }
+    return { ...labels, lam };
+  }
+
+  /** K (the logits' columns, or numClasses) checked against the option and the kept labels. */
+  private checkClasses(fn: string, arg: string, k: number, a: Tensor): void {
+    const { numClasses } = this.config;
+    if (numClasses !== undefined && k !== numClasses) {
+      failMust(fn, arg, `have ${numClasses} columns (the CutMix options.numClasses)`, String(k));
+    }
+    if (a.rank === 2 && a.shape[1] !== k) {
+      failMust(fn, arg, `have ${a.shape[1]} columns to match the last batch's targets`, String(k));
+    }
+    if (a.rank === 1) assertIndexClasses(fn, `${arg === 'logits' ? 'logits.shape[1]' : arg}`, k);
+    const { maxClass } = this.kept!;
+    if (maxClass !== undefined && maxClass >= k) {
+      failMust(fn, arg, `have more than ${maxClass} columns (the last batch's largest class index)`, String(k));
+    }
+  }
+
   private release(): void {
     // Forgotten first: if disposing fails (their backend was removed), the adapter is still usable.
     const kept = this.kept;
     this.kept = undefined;
-    if (kept !== undefined) tf.dispose([kept.labelsA, kept.labelsB]);
+    if (kept?.labels !== undefined) tf.dispose([kept.labels.a, kept.labels.b]);
   }
 }
 
-/** The largest value, without spreading a large array into arguments; undefined for none. */
-function largest(values: ArrayLike<number>): number | undefined {
-  let max: number | undefined;
-  for (let i = 0; i < values.length; i++) if (max === undefined || values[i] > max) max = values[i];
-  return max;
-}
-
-/** Evaluation: the batch as it is, λ = 1, empty boxes, partners i → i; every tensor new. */
-function passThrough(images: Tensor, labels: Tensor, checked: CheckedMix): CutMixResult<AnyBox> {
-  const { n, spatial } = checked.batch;
-  const none = emptyBox(spatial.length);
-  return {
-    ...tf.tidy(() => ({ images: tf.clone(images), labelsA: tf.clone(labels), labelsB: tf.clone(labels) })),
-    lam: new Float32Array(n).fill(1),
-    boxes: Array.from({ length: n }, () => cloneBox(none)),
-    partners: Int32Array.from({ length: n }, (_, i) => i),
-  };
+/** What the adapter's `numClasses` adds to the label check of `mix`. */
+function classRule(numClasses: number | undefined): LabelRule {
+  if (numClasses === undefined) return {};
+  const of = 'the CutMix options.numClasses';
+  return { classes: { k: numClasses, of }, columns: { k: numClasses, of } };
 }

@@ -2,9 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { CheckedBatch } from '../common/batch.js';
 import { assertBoolean, describeValue, fail, keyPath, readOptions } from '../common/validate.js';
-import type { CutMixResult } from '../ops/result.js';
-import { checkTarget, pasteWithPlan } from '../ops/runner.js';
-import type { AnyBox } from '../plan/box.js';
+import { checkTarget, pasteWithPlan, type CheckedMix, type MixResult } from '../ops/runner.js';
+import { cloneBox, emptyBox } from '../plan/box.js';
 
 /** One `CutMix.mix` call's options, read once: the training switch, objects, and extra tensors by name. */
 export interface MixCall {
@@ -49,7 +48,7 @@ export function checkExtras(fn: string, extras: MixCall['extras'], batch: Checke
  * are disposed too, so a failed call leaves nothing behind.
  */
 export function cutExtras(
-  result: CutMixResult<AnyBox>,
+  result: MixResult,
   extras: readonly [string, Tensor][],
   batch: CheckedBatch,
   training: boolean,
@@ -59,7 +58,29 @@ export function cutExtras(
       Object.fromEntries(extras.map(([name, t]) => [name, training ? pasteWithPlan(t, result, batch) : tf.clone(t)])),
     );
   } catch (error) {
-    tf.dispose([result.images, result.labelsA, result.labelsB]);
+    tf.dispose([result.images, result.labelsA ?? [], result.labelsB ?? []]);
     throw error;
   }
+}
+
+/** The largest value, without spreading a large array into arguments; undefined for none. */
+export function largest(values: ArrayLike<number>): number | undefined {
+  let max: number | undefined;
+  for (let i = 0; i < values.length; i++) if (max === undefined || values[i] > max) max = values[i];
+  return max;
+}
+
+/** Evaluation: the batch as it is, λ = 1, empty boxes, partners i → i; every tensor new. */
+export function passThrough(images: Tensor, labels: Tensor | undefined, checked: CheckedMix): MixResult {
+  const { n, spatial } = checked.batch;
+  const none = emptyBox(spatial.length);
+  return {
+    ...tf.tidy(() => ({
+      images: tf.clone(images),
+      ...(labels && { labelsA: tf.clone(labels), labelsB: tf.clone(labels) }),
+    })),
+    lam: new Float32Array(n).fill(1),
+    boxes: Array.from({ length: n }, () => cloneBox(none)),
+    partners: Int32Array.from({ length: n }, (_, i) => i),
+  };
 }

@@ -10,6 +10,29 @@ export type DataFormat = DataFormat1D | DataFormat2D | DataFormat3D;
 /** Every layout, channels-first one first for each rank (the default). */
 export const DATA_FORMATS: readonly DataFormat[] = ['NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC'];
 
+/** tfjs-layers' spelling of a layout family (`Conv2D`'s `dataFormat`): the rank says which layout. */
+export type LayersDataFormat = 'channelsFirst' | 'channelsLast';
+/** A layout as an option takes it: one of ours, or tfjs-layers' family name. */
+export type DataFormatOption = DataFormat | LayersDataFormat;
+
+export const DATA_FORMAT_OPTIONS: readonly DataFormatOption[] = [...DATA_FORMATS, 'channelsFirst', 'channelsLast'];
+
+/** Channel counts at most this are what image, signal and volume batches carry (gray, RGB, RGBA…). */
+const FEW_CHANNELS = 4;
+
+/**
+ * The other family's layout when a batch of `shape` reads far more plausibly that way than in the default
+ * `format`: its channel axis holds ≤ 4 entries while the default's channel axis holds more (an MNIST
+ * batch `[N, 28, 28, 1]` read as NCHW would have 28 channels and width 1). Else undefined: a shape such as
+ * `[N, 3, 3, 3]` is ambiguous and keeps the default.
+ */
+export function likelierLayout(shape: readonly number[], format: DataFormat): DataFormat | undefined {
+  const [first, last] = [shape[1], shape[shape.length - 1]];
+  const [defaultChannels, otherChannels] = isChannelsLast(format) ? [last, first] : [first, last];
+  if (!(otherChannels <= FEW_CHANNELS && defaultChannels > FEW_CHANNELS)) return undefined;
+  return defaultDataFormat(shape.length, !isChannelsLast(format));
+}
+
 /** The default layout for a batch of `rank` when the caller names none: channels-first unless `channelsLast`. */
 export function defaultDataFormat(rank: number, channelsLast = false): DataFormat {
   if (channelsLast) return rank === 3 ? 'NWC' : rank === 5 ? 'NDHWC' : 'NHWC';

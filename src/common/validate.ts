@@ -89,6 +89,14 @@ export function assertTensor(fn: string, arg: string, value: unknown): asserts v
   if (value.isDisposed) fail(fn, arg, 'a live tensor', 'a disposed tensor');
 }
 
+/** Built-in objects whose content is not in own keys: read as options they would silently look empty. */
+const CONTAINERS = [Map, Set, WeakMap, WeakSet, Date, RegExp, Promise, Error, Number, String, Boolean, ArrayBuffer];
+
+/** A Map, Date, array, typed array…: an object that is not an options record (no property is read). */
+function isBuiltinContainer(value: object): boolean {
+  return Array.isArray(value) || ArrayBuffer.isView(value) || CONTAINERS.some((C) => value instanceof C);
+}
+
 /**
  * Reads an options object exactly once, at the boundary: its own enumerable string keys, each value read
  * once, into a frozen plain object. Inherited keys (a prototype's, or a polluted `Object.prototype`'s) are
@@ -103,7 +111,7 @@ export function readOptions(
 ): Readonly<Record<string, unknown>> {
   const read: Record<string, unknown> = Object.create(null);
   if (options === undefined) return Object.freeze(read);
-  if (options === null || typeof options !== 'object' || Array.isArray(options) || ArrayBuffer.isView(options)) {
+  if (options === null || typeof options !== 'object' || isBuiltinContainer(options)) {
     fail(fn, arg, 'an options object', describeValue(options));
   }
   for (const key of Object.keys(options)) {

@@ -1,7 +1,7 @@
 import type { Tensor, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
 import { checkBatch } from '../common/batch.js';
 import { checkBox, copyBox } from '../plan/box.js';
-import { DATA_FORMATS, type DataFormat } from '../common/layout.js';
+import { DATA_FORMAT_OPTIONS, type DataFormatOption } from '../common/layout.js';
 import { PASTE_DTYPES, pasteWithPlan } from './runner.js';
 import type { PlanBoxes } from '../plan/plan.js';
 import { readPlanParts } from '../plan/read_plan.js';
@@ -18,8 +18,11 @@ export type SameRank<T extends Tensor> = T extends Tensor5D
 
 /** Options of {@link applyCutmix}. */
 export interface ApplyCutmixOptions {
-  /** Layout of `x`. Default: channels-first for its rank (`'NCW'`, `'NCHW'`, `'NCDHW'`). */
-  dataFormat?: DataFormat;
+  /**
+   * Layout of `x`, or tfjs-layers' `'channelsFirst'`/`'channelsLast'`. Default: channels-first for its rank
+   * (`'NCW'`, `'NCHW'`, `'NCDHW'`); a shape that reads far more plausibly as channels-last is refused.
+   */
+  dataFormat?: DataFormatOption;
 }
 
 /**
@@ -44,8 +47,8 @@ export interface ApplyCutmixOptions {
 export function applyCutmix<T extends Tensor>(x: T, plan: PlanBoxes, options?: ApplyCutmixOptions): SameRank<T> {
   const fn = 'applyCutmix';
   const o = readOptions(fn, 'options', options, ['dataFormat']);
-  if (o.dataFormat !== undefined) assertOneOf(fn, 'options.dataFormat', o.dataFormat, DATA_FORMATS);
-  const batch = checkBatch(fn, 'x', x, o.dataFormat as DataFormat | undefined, PASTE_DTYPES);
+  if (o.dataFormat !== undefined) assertOneOf(fn, 'options.dataFormat', o.dataFormat, DATA_FORMAT_OPTIONS);
+  const batch = checkBatch(fn, 'x', x, o.dataFormat as DataFormatOption | undefined, PASTE_DTYPES);
   const { boxes, partners } = readPlanParts(fn, plan, batch.n);
   const checked = boxes.map((box, i) =>
     checkBox(fn, `plan.boxes[${i}]`, copyBox(fn, `plan.boxes[${i}]`, box), batch.spatial),

@@ -12,7 +12,8 @@ export function blend(x: Tensor, plan: CutMixPlan<AnyBox>): Tensor {
   const { lam, partners } = plan;
   const n = lam.length;
   const unmixed = Uint8Array.from(lam, (l, i) => (l === 1 || partners[i] === i ? 1 : 0));
-  if (unmixed.every((u) => u === 1)) return tf.clone(x);
+  // Samples without elements have nothing to blend (and wasm's broadcast refuses their empty shapes).
+  if (x.size === 0 || unmixed.every((u) => u === 1)) return tf.clone(x);
   return tf.tidy(() => {
     const perSample = [n, ...new Array<number>(x.rank - 1).fill(1)];
     const own = tf.tensor(lam, perSample);

@@ -1,5 +1,5 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
-import type { BoxOf, CutMixResult } from './result.js';
+import type { BoxOf, LabelsArg, ResultFor } from './result.js';
 import { ARG_NAMES, checkMix, IMAGE_DTYPES, runMix } from './runner.js';
 import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions } from '../plan/options.js';
 import { readOptions } from '../common/validate.js';
@@ -28,13 +28,13 @@ import { readOptions } from '../common/validate.js';
  * @param options See {@link CutMixOptions}.
  * @returns New tensors (owned by the caller) and the plan used.
  */
-export function cutmixBatch<T extends Tensor>(
+export function cutmixBatch<T extends Tensor, L extends LabelsArg = undefined>(
   images: T,
-  labels: Tensor,
+  labels?: L,
   options?: CutMixOptions,
-): CutMixResult<BoxOf<T>> {
+): ResultFor<BoxOf<T>, L> {
   const fn = 'cutmixBatch';
   const s = resolveMixOptions(fn, readOptions(fn, 'options', options, CUTMIX_OPTION_KEYS));
   const checked = checkMix(s, images, labels, ARG_NAMES, IMAGE_DTYPES);
-  return runMix(s, images, labels, checked, 'cutmix') as CutMixResult<BoxOf<T>>;
+  return runMix(s, images, checked, 'cutmix') as ResultFor<BoxOf<T>, L>;
 }

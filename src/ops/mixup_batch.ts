@@ -1,6 +1,6 @@
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { MIXUP_OPTION_KEYS, resolveMixOptions, type MixUpOptions } from '../plan/options.js';
-import type { BoxOf, CutMixResult } from './result.js';
+import type { BoxOf, LabelsArg, ResultFor } from './result.js';
 import { ARG_NAMES, checkMix, MIXUP_DTYPES, runMix } from './runner.js';
 import { readOptions } from '../common/validate.js';
 
@@ -23,13 +23,13 @@ import { readOptions } from '../common/validate.js';
  * @param options See {@link MixUpOptions}.
  * @returns New tensors (owned by the caller) and the λ, (empty) boxes and partners used.
  */
-export function mixupBatch<T extends Tensor>(
+export function mixupBatch<T extends Tensor, L extends LabelsArg = undefined>(
   images: T,
-  labels: Tensor,
+  labels?: L,
   options?: MixUpOptions,
-): CutMixResult<BoxOf<T>> {
+): ResultFor<BoxOf<T>, L> {
   const fn = 'mixupBatch';
   const s = resolveMixOptions(fn, readOptions(fn, 'options', options, MIXUP_OPTION_KEYS));
   const checked = checkMix(s, images, labels, ARG_NAMES, MIXUP_DTYPES);
-  return runMix(s, images, labels, checked, 'mixup') as CutMixResult<BoxOf<T>>;
+  return runMix(s, images, checked, 'mixup') as ResultFor<BoxOf<T>, L>;
 }

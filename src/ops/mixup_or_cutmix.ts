@@ -4,7 +4,7 @@ import type { AnyBox, Box } from '../plan/box.js';
 import { rejectConflicts } from '../plan/conflicts.js';
 import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions } from '../plan/options.js';
 import { assertAlpha } from '../plan/sample_lambda.js';
-import type { BoxOf, CutMixResult } from './result.js';
+import type { BoxOf, LabelsArg, ResultFor } from './result.js';
 import { ARG_NAMES, checkMix, IMAGE_DTYPES, MIXUP_DTYPES, runMix } from './runner.js';
 
 /**
@@ -21,7 +21,7 @@ export interface MixUpOrCutMixOptions extends Omit<CutMixOptions, 'alpha' | 'lam
 }
 
 /** The result of {@link mixupOrCutmix}: the chosen op's result and which op it was. */
-export type MixUpOrCutMixResult<B extends AnyBox = Box> = CutMixResult<B> & {
+export type MixUpOrCutMixResult<B extends AnyBox = Box, L = Tensor> = ResultFor<B, L> & {
   /** Which op mixed this batch. MixUp's `boxes` are all empty. */
   method: 'mixup' | 'cutmix';
 };
@@ -51,11 +51,11 @@ const MIXUP_OR_CUTMIX_OPTION_KEYS = [
  * @param options See {@link MixUpOrCutMixOptions}.
  * @returns The chosen op's result (new tensors owned by the caller) and `method`.
  */
-export function mixupOrCutmix<T extends Tensor>(
+export function mixupOrCutmix<T extends Tensor, L extends LabelsArg = undefined>(
   images: T,
-  labels: Tensor,
+  labels?: L,
   options?: MixUpOrCutMixOptions,
-): MixUpOrCutMixResult<BoxOf<T>> {
+): MixUpOrCutMixResult<BoxOf<T>, L> {
   const fn = 'mixupOrCutmix';
   const read = readOptions(fn, 'options', options, MIXUP_OR_CUTMIX_OPTION_KEYS);
   const { switchProb = 0.5, mixupAlpha = 1, cutmixAlpha, ...shared } = read;
@@ -70,7 +70,7 @@ export function mixupOrCutmix<T extends Tensor>(
   const checked = checkMix(cutmix, images, labels, ARG_NAMES, switchProb < 1 ? MIXUP_DTYPES : IMAGE_DTYPES);
   const result =
     cutmix.draw() < switchProb
-      ? { ...runMix(cutmix, images, labels, checked, 'cutmix'), method: 'cutmix' as const }
-      : { ...runMix(mixup, images, labels, checked, 'mixup'), method: 'mixup' as const };
-  return result as MixUpOrCutMixResult<BoxOf<T>>;
+      ? { ...runMix(cutmix, images, checked, 'cutmix'), method: 'cutmix' as const }
+      : { ...runMix(mixup, images, checked, 'mixup'), method: 'mixup' as const };
+  return result as unknown as MixUpOrCutMixResult<BoxOf<T>, L>;
 }

@@ -20,12 +20,29 @@ export type BoxOf<T extends Tensor> = T extends Tensor5D
       ? Box1D
       : AnyBox;
 
-/** What a mixing op returns: the plan it used and new tensors, all owned by the caller. */
-export interface CutMixResult<B extends AnyBox = Box> extends CutMixPlan<B> {
-  /** The mixed batch: same shape, layout and dtype as the input. */
+/** What a mixing op returns when called without labels: the plan it used and the mixed batch. */
+export interface MixedImages<B extends AnyBox = Box> extends CutMixPlan<B> {
+  /** The mixed batch: same shape, layout and dtype as the input; a new tensor owned by the caller. */
   images: BatchOf<B>;
+}
+
+/** What a mixing op returns: the plan it used and new tensors, all owned by the caller. */
+export interface CutMixResult<B extends AnyBox = Box> extends MixedImages<B> {
   /** The input labels (a clone: disposing it never disposes the input). */
   labelsA: Tensor;
   /** The partners' labels: `labels` gathered by `partners`. */
   labelsB: Tensor;
 }
+
+/**
+ * The result for a labels argument of type `L`: with labels when `L` is a tensor, without when it is
+ * omitted (`undefined` or `null`), and with optional labels when it may be either.
+ */
+export type ResultFor<B extends AnyBox, L> = [L] extends [Tensor]
+  ? CutMixResult<B>
+  : [L] extends [null | undefined]
+    ? MixedImages<B>
+    : MixedImages<B> & Partial<Pick<CutMixResult<B>, 'labelsA' | 'labelsB'>>;
+
+/** A labels argument: a tensor, or omitted (`undefined` or `null`) to mix the images alone. */
+export type LabelsArg = Tensor | null | undefined;

@@ -7,10 +7,10 @@ import { kernelBoxes, type AnyBox } from '../plan/box.js';
 import { checkInjected, type Injected } from '../plan/injected.js';
 import type { MixSettings } from '../plan/options.js';
 import { planMix, type CutMixPlan } from '../plan/plan.js';
-import { checkLabels } from '../targets/labels.js';
+import { checkLabels, type LabelRule } from '../targets/labels.js';
 import { partnerLabels } from '../targets/mix_targets.js';
 import { blend } from './blend.js';
-import type { CutMixResult } from './result.js';
+import type { CutMixResult, MixedImages } from './result.js';
 
 /**
  * The one runner every mixing op shares: `checkMix` judges a call before anything is drawn or allocated,
@@ -38,23 +38,31 @@ export const MIXUP_DTYPES: DtypeRule = {
 /** How the images of a mixed batch are made from the plan: CutMix's paste or MixUp's blend. */
 export type Method = 'cutmix' | 'mixup';
 
-/** A checked call: the batch, its injected values, nothing drawn and nothing allocated yet. */
+/** A checked call: the batch, its labels (if any), its injected values; nothing drawn or allocated yet. */
 export interface CheckedMix {
   batch: CheckedBatch;
+  /** The labels, or undefined when the call has none (`undefined` or `null` was passed). */
+  labels: Tensor | undefined;
   injected: Injected;
 }
 
-/** Checks the images, labels and injected values of a mixing call, in that order. */
+/**
+ * Checks the images, labels (when given; `labelRule` adds what the caller requires of them) and injected
+ * values of a mixing call, in that order.
+ */
 export function checkMix(
   s: MixSettings,
   images: unknown,
   labels: unknown,
   names: ArgNames,
   dtypes: DtypeRule,
+  labelRule: LabelRule = {},
 ): CheckedMix {
-  const batch = checkBatch(s.fn, names.images, images, s.dataFormat, dtypes, s.channelsLastDefault);
-  checkLabels(s.fn, names.labels, labels, batch.n, names.images);
-  return { batch, injected: checkInjected(s, batch.n, batch.spatial) };
+  const batch = checkBatch(s.fn, names.images, images, s.dataFormat, dtypes, s.channelsLastDefault, s.optionsArg);
+  if (labels !== undefined && labels !== null) {
+    checkLabels(s.fn, names.labels, labels, { ...labelRule, rows: { n: batch.n, of: names.images } });
+  }
+  return { batch, labels: labels ?? undefined, injected: checkInjected(s, batch.n, batch.spatial) };
 }
 
 /**
@@ -86,20 +94,17 @@ export function pasteWithPlan(
 
 /**
  * Plans a checked call and builds its tensors: the images pasted (CutMix) or blended (MixUp) with the
- * plan, the labels cloned and gathered. Everything is new and owned by the caller.
+ * plan, the labels (when the call has them) cloned and gathered. Everything is new and owned by the caller.
  */
-export function runMix(
-  s: MixSettings,
-  images: Tensor,
-  labels: Tensor,
-  checked: CheckedMix,
-  method: Method,
-): CutMixResult<AnyBox> {
+export function runMix(s: MixSettings, images: Tensor, checked: CheckedMix, method: Method): MixResult {
   const plan = planMix(s, checked.batch.n, checked.batch.spatial, checked.injected, method === 'cutmix');
+  const { labels } = checked;
   const tensors = tf.tidy(() => ({
     images: method === 'cutmix' ? pasteWithPlan(images, plan, checked.batch) : blend(images, plan),
-    labelsA: tf.clone(labels),
-    labelsB: partnerLabels(labels, plan.partners),
+    ...(labels && { labelsA: tf.clone(labels), labelsB: partnerLabels(labels, plan.partners) }),
   }));
   return { ...tensors, ...plan };
 }
+
+/** `runMix`'s result: labels present exactly when the checked call had them. */
+export type MixResult = MixedImages<AnyBox> & Partial<Pick<CutMixResult<AnyBox>, 'labelsA' | 'labelsB'>>;

@@ -1,5 +1,5 @@
 import { copyBox, PLACEMENTS, type AnyBox, type Placement } from './box.js';
-import { DATA_FORMATS, type DataFormat } from '../common/layout.js';
+import { DATA_FORMAT_OPTIONS, type DataFormatOption } from '../common/layout.js';
 import { copyPartners, PARTNER_SCHEMES, type PartnerScheme } from './partners.js';
 import { rejectConflicts } from './conflicts.js';
 import { readRatioMinMax } from './draw_box.js';
@@ -36,8 +36,12 @@ export interface CutMixOptions {
   box?: AnyBox | readonly AnyBox[];
   /** Chance that the batch (each sample in `'elem'` mode, each pair in `'pair'`) is mixed. Default 1. */
   prob?: number;
-  /** Layout. Default: channels-first for the batch's rank (`'NCW'`, `'NCHW'`, `'NCDHW'`). */
-  dataFormat?: DataFormat;
+  /**
+   * Layout, or tfjs-layers' `'channelsFirst'`/`'channelsLast'` (the rank picks the layout). Default:
+   * channels-first for the batch's rank (`'NCW'`, `'NCHW'`, `'NCDHW'`); a batch whose shape reads far more
+   * plausibly as channels-last (`[N, 28, 28, 1]`) is refused without it.
+   */
+  dataFormat?: DataFormatOption;
   /** Box placement, `'center-clip'` (default) or `'inside'`. */
   placement?: Placement;
   /** Box side ratios drawn in `[min, max]` instead of from λ (timm's `cutmix_minmax`). */
@@ -85,7 +89,7 @@ export interface MixSettings {
   readonly partner: PartnerScheme;
   readonly prob: number;
   /** `undefined`: the default layout for the batch's rank, channels-last when `channelsLastDefault`. */
-  readonly dataFormat: DataFormat | undefined;
+  readonly dataFormat: DataFormatOption | undefined;
   readonly channelsLastDefault: boolean;
   readonly placement: Placement;
   readonly ratioMinMax: readonly [number, number] | undefined;
@@ -138,7 +142,7 @@ export function resolveMixOptions(
   assertOneOf(fn, 'options.partner', partner, PARTNER_SCHEMES);
   const prob = orDefault(o.prob, 1);
   assertInRange(fn, 'options.prob', prob, 0, 1);
-  if (o.dataFormat !== undefined) assertOneOf(fn, 'options.dataFormat', o.dataFormat, DATA_FORMATS);
+  if (o.dataFormat !== undefined) assertOneOf(fn, 'options.dataFormat', o.dataFormat, DATA_FORMAT_OPTIONS);
   const placement = orDefault(o.placement, 'center-clip');
   assertOneOf(fn, 'options.placement', placement, PLACEMENTS);
   const ratioMinMax =
@@ -153,7 +157,7 @@ export function resolveMixOptions(
     mode,
     partner,
     prob,
-    dataFormat: o.dataFormat as DataFormat | undefined,
+    dataFormat: o.dataFormat as DataFormatOption | undefined,
     channelsLastDefault: context.channelsLastDefault ?? false,
     placement,
     ratioMinMax,

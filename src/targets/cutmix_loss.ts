@@ -1,8 +1,8 @@
 import type { Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { checkLogits, type PerSampleLoss } from './losses.js';
+import { assertSoftmaxColumns, checkLogits, type PerSampleLoss } from './losses.js';
 import { weightedLoss } from './weighted_loss.js';
 import { checkLabelPair, classCount, readLamValues } from './labels.js';
-import { assertFunction, failMust } from '../common/validate.js';
+import { assertFunction } from '../common/validate.js';
 
 /**
  * The CutMix loss: `mean_i [ λᵢ·L(logitsᵢ, aᵢ) + (1−λᵢ)·L(logitsᵢ, bᵢ) ]`, weighted per sample before the
@@ -36,12 +36,10 @@ export function cutmixLoss(
   const fn = 'cutmixLoss';
   checkLogits(fn, logits);
   const [n, k] = logits.shape;
-  checkLabelPair(fn, labelsA, labelsB, n);
-  if (labelsA.rank === 2 && labelsA.shape[1] !== k) {
-    failMust(fn, 'labelsA', `have ${k} columns to match logits`, String(labelsA.shape[1]));
-  }
+  checkLabelPair(fn, labelsA, labelsB, { rows: { n, of: 'logits' }, columns: { k, of: 'logits' }, indexValues: false });
   classCount(fn, [labelsA, labelsB], labelsA.rank === 2 ? undefined : k, 'logits.shape[1]');
   const lams = readLamValues(fn, 'lam', lam, n);
   if (lossFn !== undefined) assertFunction(fn, 'lossFn', lossFn);
+  else assertSoftmaxColumns(fn, k);
   return weightedLoss(fn, logits, labelsA, labelsB, lams, lossFn);
 }

@@ -4,7 +4,8 @@ import { readMinVisible, readObjects, readPlanBoxes, type ObjectSnapshot } from 
 
 /**
  * One object of a detection target: a box in pixel coordinates (floats allowed), rows `[y1, y2)` and
- * columns `[x1, x2)`, plus any extra fields (class, id, score…), which are carried over.
+ * columns `[x1, x2)`. Any other fields of your own object type (class, id, score…) are carried over:
+ * `cutmixObjects` takes and returns your type, e.g. `interface Detection { y1; x1; y2; x2; label: number }`.
  */
 export interface ObjectBox {
   /** Top edge (inclusive), a finite number. */
@@ -15,7 +16,6 @@ export interface ObjectBox {
   y2: number;
   /** Right edge (exclusive), ≥ x1; equal to x1 for a vertical line or a point. */
   x2: number;
-  [extra: string]: unknown;
 }
 
 /** Options of {@link cutmixObjects}. Unknown keys are rejected; inherited keys are ignored. */
@@ -78,11 +78,15 @@ export interface CutMixObjectsOptions {
  * @param options `minVisible` in [0, 1] (default 0.1, see {@link CutMixObjectsOptions.minVisible}).
  * @returns One new array of new objects per sample.
  */
-export function cutmixObjects(objects: ObjectBox[][], plan: PlanBoxes, options?: CutMixObjectsOptions): ObjectBox[][] {
+export function cutmixObjects<O extends ObjectBox>(
+  objects: readonly (readonly O[])[],
+  plan: PlanBoxes,
+  options?: CutMixObjectsOptions,
+): O[][] {
   const fn = 'cutmixObjects';
   const { boxes, partners } = readPlanBoxes(fn, plan);
   const samples = readObjects(fn, 'objects', objects, partners.length);
-  return moveObjects(samples, boxes, partners, readMinVisible(options, fn));
+  return moveObjects(samples, boxes, partners, readMinVisible(options, fn)) as O[][];
 }
 
 /** {@link cutmixObjects} on objects already read: per sample, the kept own objects then the partner's. */
@@ -126,7 +130,7 @@ function axis(a: number, b: number, lo: number, hi: number): [number, number] {
 /** A new object from a snapshot; with `cut`, its coordinates become its intersection with `cut`. */
 function build(o: ObjectSnapshot, cut?: Box): ObjectBox {
   // fromEntries defines own data properties: a `__proto__` field stays a field, not a prototype.
-  const out = Object.fromEntries(o.fields) as ObjectBox;
+  const out = Object.fromEntries(o.fields) as unknown as ObjectBox;
   if (cut) {
     out.y1 = Math.max(o.y1, cut.y1);
     out.x1 = Math.max(o.x1, cut.x1);

@@ -43,58 +43,79 @@ export function checkUnitValues(fn: string, arg: string, targets: Tensor): void 
   }
 }
 
+/** What a caller requires of a label tensor, beyond being live int32/float32 class indices or targets. */
+export interface LabelRule {
+  /** The rows it must have, and what it must match in messages (`images`, `logits`, `element.xs`). */
+  rows?: { n: number; of: string };
+  /** The columns targets `[N, K]` must have, and what they must match. */
+  columns?: { k: number; of: string };
+  /** Whether class indices `[N]` are accepted (a multi-label loss takes targets only). Default true. */
+  indices?: boolean;
+  /** The number of classes K that class indices must lie under (checked where readable; K ≥ 2), and its source. */
+  classes?: { k: number; of: string };
+  /** False when the caller checks index values itself once K is known (`classCount`). Default true. */
+  indexValues?: boolean;
+}
+
 /**
- * Labels that enter a mixing op: int32 (or integer-valued float32) class indices `[N]`, or float32
- * one-hot, soft or multi-hot targets `[N, K]`, one row per sample of the batch named `rowsOf`.
+ * The one label checker of every entry point: class indices `[N]` (int32, or integer-valued float32 ≥ 0,
+ * below `classes` when given, checked where values are readable) or float32 one-hot, soft or multi-hot
+ * targets `[N, K]` with K ≥ 1, of the rows and columns `rule` asks for.
  */
-export function checkLabels(
-  fn: string,
-  arg: string,
-  labels: unknown,
-  n: number,
-  rowsOf: string,
-): asserts labels is Tensor {
+export function checkLabels(fn: string, arg: string, labels: unknown, rule: LabelRule = {}): asserts labels is Tensor {
+  const indices = rule.indices ?? true;
   assertTensor(fn, arg, labels);
-  if (labels.rank !== 1 && labels.rank !== 2) {
-    fail(fn, arg, 'rank 1 (class indices [N]) or rank 2 (one-hot, soft or multi-hot [N, K])', `rank ${labels.rank}`);
+  if (labels.rank !== 2 && !(indices && labels.rank === 1)) {
+    const expected = indices
+      ? 'rank 1 (class indices [N]) or rank 2 (one-hot, soft or multi-hot [N, K])'
+      : 'rank 2 (multi-hot or soft targets [N, K])';
+    fail(fn, arg, expected, `rank ${labels.rank}`);
   }
   if (labels.dtype !== 'int32' && labels.dtype !== 'float32')
     fail(fn, `${arg}.dtype`, 'int32 or float32', labels.dtype);
   if (labels.rank === 2 && labels.dtype !== 'float32') {
-    fail(fn, `${arg}.dtype`, 'float32 for targets [N, K] (cast int32 targets with tf.cast)', labels.dtype);
+    fail(fn, `${arg}.dtype`, 'float32 for targets [N, K] (cast with tf.cast)', labels.dtype);
   }
-  if (labels.shape[0] !== n) failMust(fn, arg, `have ${n} rows to match ${rowsOf}`, String(labels.shape[0]));
-  if (labels.rank === 2 && labels.shape[1] === 0) failMust(fn, arg, 'have at least one class column', '0');
-  if (labels.rank === 1) checkClassIndices(fn, arg, labels);
+  const { rows, columns } = rule;
+  if (rows && labels.shape[0] !== rows.n) {
+    failMust(fn, arg, `have ${rows.n} rows to match ${rows.of}`, String(labels.shape[0]));
+  }
+  if (labels.rank === 2) {
+    const k = labels.shape[1];
+    if (k === 0) failMust(fn, arg, 'have at least one class column', '0');
+    if (columns && k !== columns.k) failMust(fn, arg, `have ${columns.k} columns to match ${columns.of}`, String(k));
+  } else {
+    if (rule.classes) assertIndexClasses(fn, rule.classes.of, rule.classes.k);
+    if (rule.indexValues !== false) checkClassIndices(fn, arg, labels, rule.classes?.k);
+  }
 }
 
 /**
- * Checks a pair of label tensors that go together: each class indices `[N]` (int32, or integer-valued
- * float32) or float32 targets `[N, K]`, the same shape, `n` rows when `n` is given.
+ * Checks a pair of label tensors that go together (original and partner): each as {@link checkLabels}
+ * asks, and `labelsB` of `labelsA`'s shape.
  */
 export function checkLabelPair(
   fn: string,
   labelsA: unknown,
   labelsB: unknown,
-  n?: number,
-  rowsOf = 'logits',
+  rule: LabelRule = {},
 ): asserts labelsA is Tensor {
-  for (const [arg, t] of [
-    ['labelsA', labelsA],
-    ['labelsB', labelsB],
-  ] as const) {
-    assertTensor(fn, arg, t);
-    if (t.rank !== 1 && t.rank !== 2) {
-      fail(fn, arg, 'rank 1 (class indices [N]) or rank 2 (one-hot, soft or multi-hot [N, K])', `rank ${t.rank}`);
-    }
-    if (t.dtype !== 'int32' && t.dtype !== 'float32') fail(fn, `${arg}.dtype`, 'int32 or float32', t.dtype);
-    if (t.rank === 2 && t.dtype !== 'float32')
-      fail(fn, `${arg}.dtype`, 'float32 for targets [N, K] (cast with tf.cast)', t.dtype);
-    if (n !== undefined && t.shape[0] !== n) failMust(fn, arg, `have ${n} rows to match ${rowsOf}`, String(t.shape[0]));
-  }
-  const [a, b] = [labelsA as Tensor, labelsB as Tensor];
+  checkLabels(fn, 'labelsA', labelsA, rule);
+  checkLabels(fn, 'labelsB', labelsB, rule);
+  const [a, b] = [labelsA, labelsB as Tensor];
   if (b.rank !== a.rank || b.shape[0] !== a.shape[0] || b.shape[1] !== a.shape[1]) {
     failMust(fn, 'labelsB', `have the shape of labelsA [${a.shape.join(',')}]`, `[${b.shape.join(',')}]`);
+  }
+}
+
+/**
+ * Class indices need at least two classes: with one there is nothing to mix, and a softmax over one class
+ * is always 1. A single binary output is float32 targets `[N, 1]` with a sigmoid loss.
+ */
+export function assertIndexClasses(fn: string, arg: string, k: number): void {
+  if (k < 2) {
+    const why = 'class indices need two classes or more; for one binary output pass float32 targets [N, 1]';
+    fail(fn, arg, `≥ 2 (${why})`, String(k));
   }
 }
 
@@ -110,10 +131,10 @@ export function classCount(fn: string, labels: readonly Tensor[], numClasses: un
     const k = first.shape[1] as number;
     if (numClasses !== undefined && numClasses !== k)
       fail(fn, numClassesArg, `${k} to match the labels' second dim`, String(numClasses));
-    if (k < 1) failMust(fn, 'labelsA', 'have at least one class column', '0');
     return k;
   }
   if (numClasses === undefined) fail(fn, numClassesArg, 'a positive integer for class-index labels', 'undefined');
+  assertIndexClasses(fn, numClassesArg, numClasses as number);
   ['labelsA', 'labelsB'].forEach((arg, i) => labels[i] && checkClassIndices(fn, arg, labels[i], numClasses as number));
   return numClasses as number;
 }

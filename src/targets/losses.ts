@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
-import { checkClassIndices, checkUnitValues } from './labels.js';
-import { toDense } from './mix_targets.js';
 import { assertTensor, fail, failMust } from '../common/validate.js';
+import { checkLabels, checkUnitValues } from './labels.js';
+import { toDense } from './mix_targets.js';
 
 /** A per-sample loss: labels and logits `[N, K]` to losses `[N]`, usable as `cutmixLoss`'s `lossFn`. */
 export type PerSampleLoss = (labels: Tensor, logits: Tensor2D) => Tensor1D;
@@ -15,27 +15,20 @@ export function checkLogits(fn: string, logits: unknown): asserts logits is Tens
 }
 
 /** Checks labels against logits `[N, K]`: class indices in [0, K) `[N]`, or float32 targets `[N, K]`. */
-function checkLabelsFor(
-  fn: string,
-  labels: unknown,
-  logits: Tensor2D,
-  indicesAllowed: boolean,
-): asserts labels is Tensor {
+function checkLabelsFor(fn: string, labels: unknown, logits: Tensor2D, indices: boolean): asserts labels is Tensor {
   const [n, k] = logits.shape;
-  assertTensor(fn, 'labels', labels);
-  const expected = indicesAllowed
-    ? 'rank 1 (class indices [N]) or rank 2 ([N, K] targets)'
-    : 'rank 2 (multi-hot or soft targets [N, K])';
-  if (labels.rank !== 2 && !(indicesAllowed && labels.rank === 1)) fail(fn, 'labels', expected, `rank ${labels.rank}`);
-  if (labels.shape[0] !== n) failMust(fn, 'labels', `have ${n} rows to match logits`, String(labels.shape[0]));
-  if (labels.rank === 2) {
-    if (labels.dtype !== 'float32')
-      fail(fn, 'labels.dtype', 'float32 for targets [N, K] (cast with tf.cast)', labels.dtype);
-    if (labels.shape[1] !== k) failMust(fn, 'labels', `have ${k} columns to match logits`, String(labels.shape[1]));
-  } else {
-    if (labels.dtype !== 'int32' && labels.dtype !== 'float32')
-      fail(fn, 'labels.dtype', 'int32 or float32', labels.dtype);
-    checkClassIndices(fn, 'labels', labels, k);
+  const classes = { k, of: 'logits.shape[1]' };
+  checkLabels(fn, 'labels', labels, { rows: { n, of: 'logits' }, columns: { k, of: 'logits' }, indices, classes });
+}
+
+/**
+ * A softmax needs two columns or more: over one it is always 1, so the loss would be 0 whatever the
+ * model does. One binary output takes a sigmoid loss.
+ */
+export function assertSoftmaxColumns(fn: string, k: number): void {
+  if (k < 2) {
+    const why = 'a softmax over one column is always 1; for one binary output use sigmoidCrossEntropyPerSample';
+    failMust(fn, 'logits', `have at least 2 columns for softmax cross-entropy (${why})`, String(k));
   }
 }
 
@@ -66,6 +59,7 @@ export function softmaxCrossEntropyPerSample(labels: Tensor, logits: Tensor2D): 
   const fn = 'softmaxCrossEntropyPerSample';
   checkLogits(fn, logits);
   checkLabelsFor(fn, labels, logits, true);
+  assertSoftmaxColumns(fn, logits.shape[1]);
   return softmaxCrossEntropy(labels, logits);
 }
 

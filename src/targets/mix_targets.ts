@@ -26,12 +26,17 @@ export function toDense(labels: Tensor, numClasses: number): Tensor2D {
   return tf.cast(tf.oneHot(tf.cast(labels, 'int32'), numClasses), 'float32') as Tensor2D;
 }
 
+/** Dense targets `[N, K]` with label smoothing ε: `t·(1−ε) + ε/K` (call inside a tidy). */
+export function smoothedTargets(labels: Tensor, k: number, eps: number): Tensor2D {
+  const dense = toDense(labels, k);
+  return eps > 0 ? (tf.add(tf.mul(dense, 1 - eps), eps / k) as Tensor2D) : dense;
+}
+
 /** `λ·smooth(a) + (1−λ)·smooth(b)` per row, on checked arguments. */
 export function blendTargets(labelsA: Tensor, labelsB: Tensor, lam: Float32Array, k: number, eps: number): Tensor2D {
   return tf.tidy(() => {
-    const smooth = (t: Tensor2D) => (eps > 0 ? tf.add(tf.mul(t, 1 - eps), eps / k) : t);
-    const a = smooth(toDense(labelsA, k));
-    const b = smooth(toDense(labelsB, k));
+    const a = smoothedTargets(labelsA, k, eps);
+    const b = smoothedTargets(labelsB, k, eps);
     const w = tf.tensor2d(lam, [lam.length, 1]);
     return tf.add(tf.mul(a, w), tf.mul(b, tf.sub(1, w))) as Tensor2D;
   });
@@ -69,7 +74,7 @@ export function mixTargets(
   const o = readOptions(fn, 'options', options, MIX_TARGETS_KEYS);
   const eps = o.labelSmoothing === undefined ? 0 : o.labelSmoothing;
   assertInRange(fn, 'options.labelSmoothing', eps, 0, 1);
-  checkLabelPair(fn, labelsA, labelsB);
+  checkLabelPair(fn, labelsA, labelsB, { indexValues: false });
   const k = classCount(fn, [labelsA, labelsB], o.numClasses, 'options.numClasses');
   const lams = readLamValues(fn, 'lam', lam, labelsA.shape[0]);
   return blendTargets(labelsA, labelsB, lams, k, eps);

@@ -183,7 +183,7 @@ describeEachBackend('CutMix adapter', () => {
     const cases: [() => unknown, string][] = [
       [
         () => new CutMix({ alhpa: 1 } as CutMixAdapterOptions),
-        "Error in CutMix: options key 'alhpa' must be one of alpha, rng, seed, mode, partner, partners, lam, prob, dataFormat, box, placement, ratioMinMax, correctLam, training, minVisible, but got an unknown key.",
+        "Error in CutMix: options key 'alhpa' must be one of alpha, rng, seed, mode, partner, partners, lam, prob, dataFormat, box, placement, ratioMinMax, correctLam, training, minVisible, numClasses, labelSmoothing, mixupAlpha, switchProb, but got an unknown key.",
       ],
       [() => new CutMix({ alpha: -1 }), 'Error in CutMix: options.alpha must be a finite number > 0, but got -1.'],
       [

@@ -114,7 +114,7 @@ describeEachBackend('cutmixDataset', () => {
       'Error in cutmixDataset: dataset must be a tf.data.Dataset (an object with a map method), but got an array of length 2.',
     );
     expect(() => cutmixDataset(ok, { lam: 0.5 } as CutMixDatasetOptions)).toThrow(
-      "Error in cutmixDataset: options key 'lam' must be one of alpha, rng, seed, mode, partner, prob, dataFormat, placement, ratioMinMax, correctLam, numClasses, labelSmoothing, targets, minVisible, but got an unknown key.",
+      "Error in cutmixDataset: options key 'lam' must be one of alpha, rng, seed, mode, partner, prob, dataFormat, placement, ratioMinMax, correctLam, numClasses, labelSmoothing, alsoCut, minVisible, but got an unknown key.",
     );
     expect(() => cutmixDataset(ok, { labelSmoothing: 2 })).toThrow(
       'Error in cutmixDataset: options.labelSmoothing must be a number in [0, 1], but got 2.',
@@ -129,7 +129,7 @@ describeEachBackend('cutmixDataset', () => {
       'Error in cutmixDataset: options.numClasses must be a positive integer, but got 2.5.',
     );
     expect(() => cutmixDataset(ok, { dataFormat: 'HWC' as never })).toThrow(
-      "Error in cutmixDataset: options.dataFormat must be one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC', but got \"HWC\".",
+      "Error in cutmixDataset: options.dataFormat must be one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC', 'channelsFirst', 'channelsLast', but got \"HWC\".",
     );
     // Element checks run when the batch arrives, before anything is allocated for it. tf.data leaves a
     // batch whose map threw undisposed (that is tf.data's doing), so these batches are kept to dispose here.
@@ -153,7 +153,7 @@ describeEachBackend('cutmixDataset', () => {
     await expect(
       collect(cutmixDataset(once(tf.zeros([6, 5]), tf.tensor1d([0], 'int32')), { numClasses: 2 })),
     ).rejects.toThrow(
-      'Error in cutmixDataset: element.xs must be rank 3 (NWC), 4 (NHWC) or 5 (NDHWC), but got rank 2.',
+      'Error in cutmixDataset: element.xs must be rank 3, 4 or 5, a batch (if the dataset is unbatched, call .batch(n) on it before cutmixDataset), but got rank 2.',
     );
     await expect(
       collect(cutmixDataset(once(tf.zeros([2, 6, 5, 1]), tf.tensor1d([0], 'int32')), { numClasses: 2 })),

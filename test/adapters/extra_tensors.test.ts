@@ -18,7 +18,9 @@ function segmentationBatch(n: number, h: number, w: number) {
       'int32',
     ),
     masks: tf.tensor4d(classes, [n, h, w, 1], 'int32'),
-    objects: Array.from({ length: n }, (_, s): ObjectBox[] => [{ y1: 1, x1: 1, y2: h - 1, x2: w / 2, id: s }]),
+    objects: Array.from({ length: n }, (_, s): (ObjectBox & { id: number })[] => [
+      { y1: 1, x1: 1, y2: h - 1, x2: w / 2, id: s },
+    ]),
   };
 }
 
@@ -85,7 +87,7 @@ describeEachBackend('extra targets in the adapters', () => {
     cutmix.dispose();
   });
 
-  it('cutmixDataset cuts the element keys named in targets, moves object lists, and passes other keys through', async () => {
+  it('cutmixDataset cuts the element keys named in alsoCut, moves object lists, and passes other keys through', async () => {
     const { images, labels, masks, objects } = segmentationBatch(4, 6, 8);
     const weights = tf.tensor1d([1, 2, 3, 4]);
     const dataset = tfd.generator(function* (): Generator<tf.TensorContainer> {
@@ -101,7 +103,7 @@ describeEachBackend('extra targets in the adapters', () => {
       numClasses: 2,
       seed: 9,
       mode: 'elem',
-      targets: ['masks', 'objects'],
+      alsoCut: ['masks', 'objects'],
       minVisible: 0,
     });
     const [element] = (await mapped.toArray()) as unknown as {
@@ -118,15 +120,15 @@ describeEachBackend('extra targets in the adapters', () => {
     tf.dispose([images, labels, masks, weights, element.xs, element.ys, element.masks, element.weights]);
   });
 
-  it('cutmixDataset checks its targets option once, up front', () => {
+  it('cutmixDataset checks its alsoCut option once, up front', () => {
     const dataset = tfd.array([]) as never;
     expectThrowsNoLeak(
-      () => cutmixDataset(dataset, { targets: 'masks' as never }),
-      'Error in cutmixDataset: options.targets must be an array of element keys, but got "masks".',
+      () => cutmixDataset(dataset, { alsoCut: 'masks' as never }),
+      'Error in cutmixDataset: options.alsoCut must be an array of element keys, but got "masks".',
     );
     expectThrowsNoLeak(
-      () => cutmixDataset(dataset, { targets: ['xs'] }),
-      "Error in cutmixDataset: options.targets[0] must be an element key other than 'xs' and 'ys', but got \"xs\".",
+      () => cutmixDataset(dataset, { alsoCut: ['xs'] }),
+      "Error in cutmixDataset: options.alsoCut[0] must be an element key other than 'xs' and 'ys', but got \"xs\".",
     );
   });
 });

@@ -159,7 +159,7 @@ describeEachBackend('applyCutmix', () => {
       ],
       [
         () => applyCutmix(x, plan, { dataFormat: 'NCHWX' as DataFormat }),
-        "Error in applyCutmix: options.dataFormat must be one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC', but got \"NCHWX\".",
+        "Error in applyCutmix: options.dataFormat must be one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC', 'channelsFirst', 'channelsLast', but got \"NCHWX\".",
       ],
       [
         () => applyCutmix(x, plan, { layout: 'NCHW' } as never),

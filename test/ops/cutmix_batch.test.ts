@@ -314,7 +314,7 @@ describeEachBackend('cutmixBatch', () => {
       ],
       [
         () => cutmixBatch(img, bad.labelsInt2),
-        'Error in cutmixBatch: labels.dtype must be float32 for targets [N, K] (cast int32 targets with tf.cast), but got int32.',
+        'Error in cutmixBatch: labels.dtype must be float32 for targets [N, K] (cast with tf.cast), but got int32.',
       ],
       [
         () => cutmixBatch(img, lab, { alpha: 0 }),
@@ -406,7 +406,7 @@ describeEachBackend('cutmixBatch', () => {
       ],
       [
         () => cutmixBatch(img, lab, { dataFormat: 'CHW' as never }),
-        "Error in cutmixBatch: options.dataFormat must be one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC', but got \"CHW\".",
+        "Error in cutmixBatch: options.dataFormat must be one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC', 'channelsFirst', 'channelsLast', but got \"CHW\".",
       ],
       [
         () => cutmixBatch(img, lab, { ratioMinMax: [0.5, 1.2] }),

@@ -37,13 +37,16 @@ describe('unknown own keys are rejected at every entry point', () => {
         'rng, seed, mode, partner, partners, prob, dataFormat, placement, ratioMinMax, correctLam, switchProb, mixupAlpha, cutmixAlpha',
       ),
     ],
-    [() => new CutMix({ x: 1 } as never), unknown('CutMix', 'x', `${CUT_KEYS}, training, minVisible`)],
+    [
+      () => new CutMix({ x: 1 } as never),
+      unknown('CutMix', 'x', `${CUT_KEYS}, training, minVisible, numClasses, labelSmoothing, mixupAlpha, switchProb`),
+    ],
     [
       () => cutmixDataset(DATASET, { lam: 0.5 } as never),
       unknown(
         'cutmixDataset',
         'lam',
-        'alpha, rng, seed, mode, partner, prob, dataFormat, placement, ratioMinMax, correctLam, numClasses, labelSmoothing, targets, minVisible',
+        'alpha, rng, seed, mode, partner, prob, dataFormat, placement, ratioMinMax, correctLam, numClasses, labelSmoothing, alsoCut, minVisible',
       ),
     ],
     [
@@ -73,7 +76,7 @@ describe('null is a wrong value, never a default', () => {
         ['lam', 'a number in [0, 1] or an array of per-sample values'],
         ['box', 'a box object'],
         ['prob', 'a number in [0, 1]'],
-        ['dataFormat', "one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC'"],
+        ['dataFormat', "one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC', 'channelsFirst', 'channelsLast'"],
         ['placement', "one of 'center-clip', 'inside'"],
         ['ratioMinMax', 'a pair [min, max] with 0 < min ≤ max ≤ 1'],
         ['correctLam', 'a boolean'],
@@ -120,8 +123,8 @@ describe('null is a wrong value, never a default', () => {
     ],
     [
       'cutmixDataset targets',
-      () => cutmixDataset(DATASET, { targets: null as never }),
-      'Error in cutmixDataset: options.targets must be an array of element keys, but got null.',
+      () => cutmixDataset(DATASET, { alsoCut: null as never }),
+      'Error in cutmixDataset: options.alsoCut must be an array of element keys, but got null.',
     ],
     [
       'mixTargets labelSmoothing',
@@ -131,7 +134,7 @@ describe('null is a wrong value, never a default', () => {
     [
       'applyCutmix dataFormat',
       () => applyCutmix(X, PLAN, { dataFormat: null as never }),
-      "Error in applyCutmix: options.dataFormat must be one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC', but got null.",
+      "Error in applyCutmix: options.dataFormat must be one of 'NCW', 'NWC', 'NCHW', 'NHWC', 'NCDHW', 'NDHWC', 'channelsFirst', 'channelsLast', but got null.",
     ],
     [
       'cutmixObjects minVisible',

@@ -42,11 +42,11 @@ describeEachBackend('labels are checked where they enter (issue 9 defect 11)', (
     [() => tf.tensor1d([-1, 1, 0, 2], 'int32'), 'labels[0] must be an integer class index ≥ 0, but got -1.'],
     [
       () => tf.zeros([4, 1], 'int32'),
-      'labels.dtype must be float32 for targets [N, K] (cast int32 targets with tf.cast), but got int32.',
+      'labels.dtype must be float32 for targets [N, K] (cast with tf.cast), but got int32.',
     ],
     [
       () => tf.zeros([4, 3], 'int32'),
-      'labels.dtype must be float32 for targets [N, K] (cast int32 targets with tf.cast), but got int32.',
+      'labels.dtype must be float32 for targets [N, K] (cast with tf.cast), but got int32.',
     ],
     [() => tf.zeros([4], 'bool'), 'labels.dtype must be int32 or float32, but got bool.'],
     [() => tf.zeros([3], 'int32'), 'labels must have 4 rows to match images, but got 3.'],
