@@ -78,8 +78,8 @@ function rejectUnlikelyDefault(
   fail(
     fn,
     `${optionsArg}.dataFormat`,
-    `given for ${arg} of shape [${shape.join(',')}], which reads as '${other}' (${channels(other)} channels) ` +
-      `far more plausibly than as the default '${format}' (${channels(format)} channels): pass '${other}' ` +
+    `given for ${arg} of shape [${shape.join(',')}], which reads as '${other}' (C = ${channels(other)}) ` +
+      `far more plausibly than as the default '${format}' (C = ${channels(format)}): pass '${other}' ` +
       `(tfjs-layers' '${family}'), or '${format}' to keep the default`,
     'undefined',
   );

@@ -15,8 +15,8 @@ const message = (fn: string, options: string, arg: string, shape: number[], othe
   const family = other.endsWith('C') ? 'channelsLast' : 'channelsFirst';
   return (
     `Error in ${fn}: ${options}.dataFormat must be given for ${arg} of shape [${shape.join(',')}], which reads as ` +
-    `'${other}' (${channels(other)} channels) far more plausibly than as the default '${def}' (${channels(def)} ` +
-    `channels): pass '${other}' (tfjs-layers' '${family}'), or '${def}' to keep the default, but got undefined.`
+    `'${other}' (C = ${channels(other)}) far more plausibly than as the default '${def}' (C = ${channels(def)}): ` +
+    `pass '${other}' (tfjs-layers' '${family}'), or '${def}' to keep the default, but got undefined.`
   );
 };
 
