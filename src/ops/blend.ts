@@ -17,8 +17,7 @@ export function blend(x: Tensor, plan: CutMixPlan<AnyBox>): Tensor {
   const { lam, partners } = plan;
   const n = lam.length;
   const unmixed = Float32Array.from(lam, (l, i) => (l === 1 || partners[i] === i ? 1 : 0));
-  // Nothing to blend, or no element to blend (wasm's gather mis-shapes empty samples).
-  if (unmixed.every((u) => u === 1) || x.size === 0) return tf.clone(x);
+  if (unmixed.every((u) => u === 1)) return tf.clone(x);
   return tf.tidy(() => {
     const size = x.size / n;
     const rows = tf.reshape(x, [n, size]);

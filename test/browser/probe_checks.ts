@@ -189,12 +189,18 @@ export async function testProbe(
         `${big.shape[0]} samples, ${vectors} uniform vectors`,
       );
     }
+    const opsStart = performance.now();
     const ops = await run<OpResult[]>('runOpCases', OP_CASES);
-    OP_CASES.forEach((c, i) => record(name(backend, `${c.name} = cpu`), opProblems(c, ops[i], cpuOps[i])));
+    const opsNote = `${OP_CASES.length} op cases in ${((performance.now() - opsStart) / 1000).toFixed(1)} s`;
+    OP_CASES.forEach((c, i) =>
+      record(name(backend, `${c.name} = cpu`), opProblems(c, ops[i], cpuOps[i]), i === 0 ? opsNote : undefined),
+    );
     const storage = int32Problems(backend, await run<Int32Storage>('int32Storage', null));
     record(name(backend, 'int32 storage and paste'), storage.problems, storage.note);
     for (const t of TRAIN_TESTS) {
+      const trainStart = performance.now();
       const result = trainProblems(await run<TrainResult>('train', { steps: TRAIN_STEPS, ...t }));
+      result.note += `; ${((performance.now() - trainStart) / 1000).toFixed(1)} s`;
       record(
         name(backend, `${TRAIN_STEPS} training steps, ${t.what}: no readback, compiles flat`),
         result.problems,

@@ -93,13 +93,14 @@ export async function trainWithoutSync(options: TrainOptions): Promise<TrainResu
     const indices = tf.add(tf.tensor1d(classes, 'int32'), tf.scalar(0, 'int32'));
     return options.labels === 'int' ? indices : tf.cast(tf.oneHot(indices, k), 'float32');
   });
+  // A learnable stage before the mix (a gain on the input): its gradient flows back through the paste or
+  // the blend, so a step also runs the paste's gradient, not only the model's. Computed on the device
+  // (forwarding off) as the optimizer's update will leave it, so step 1 compiles the programs step 2 runs.
+  const gain = tf.tidy(() => tf.variable(tf.add(tf.scalar(1), tf.scalar(0))));
   tf.env().set(forwarding, forwarded);
   // A variable shares its initial tensor's data; tidy disposes the initial tensor itself.
   const weights = tf.tidy(() => tf.variable(tf.randomNormal([c * h * w, k], 0, 0.01, 'float32', 2)));
   const bias = tf.tidy(() => tf.variable(tf.zeros([k])));
-  // A learnable stage before the mix (a gain on the input): its gradient flows back through the paste or
-  // the blend, so a step also runs the paste's gradient, not only the model's.
-  const gain = tf.tidy(() => tf.variable(tf.scalar(1)));
   const masks = tf.tidy(() => tf.cast(tf.greater(tf.add(images, 0), 0.5), 'bool'));
   const optimizer = tf.train.sgd(0.1);
   const model = (x: tf.Tensor) => tf.add(tf.matMul(tf.reshape(x, [n, -1]), weights), bias) as tf.Tensor2D;
