@@ -4,27 +4,33 @@ import { isChannelsLast, type DataFormat } from '../common/layout.js';
 import { BLOCK_INTS, blockTable, forEachRun, pasteGeometry, RUN } from './geometry.js';
 
 /**
- * Per-sample mask of the positions filled from the partner (never for a sample paired with itself), one
- * channel wide so it broadcasts over the channels: `[N, 1, D, H, W]`-like for channels-first layouts,
- * `[N, D, H, W, 1]`-like for channels-last, in the input's own rank.
+ * The rank-3 view every stock op below runs on: `[N, C, D·H·W]` channels-first, `[N, D·H·W, C]`
+ * channels-last. webgl and webgpu run `where` only up to rank 4, and their `tile` (what a broadcasting
+ * `where` runs) reads rank-5 or small tensors back to the CPU, so nothing here is broadcast by `where`.
+ */
+function viewOf(shape: readonly number[], dataFormat: DataFormat): number[] {
+  const { n, c, d, h, w } = pasteGeometry(shape, dataFormat);
+  return isChannelsLast(dataFormat) ? [n, d * h * w, c] : [n, c, d * h * w];
+}
+
+/**
+ * Where each sample takes its partner's elements (never for a sample paired with itself), full-size on the
+ * rank-3 view: the positions are uploaded one channel wide, and a comparison with a device-side fill
+ * broadcasts them over the channels where the batch lives.
  */
 function pasteMask(shape: readonly number[], partners: Int32Array, boxes: Int32Array, dataFormat: DataFormat): Tensor {
   const { n, d, h, w } = pasteGeometry(shape, dataFormat);
   const spatialSize = d * h * w;
   // The spatial positions alone: one channel, so channels-first and -last coincide.
   const positions = { n, c: 1, d, h, w, channelsLast: false, sampleSize: spatialSize };
-  const values = new Uint8Array(n * spatialSize);
+  const values = new Float32Array(n * spatialSize);
   const table = blockTable(positions, partners, boxes);
   for (let s = 0; s < n; s++) {
     const run = table[BLOCK_INTS * s + RUN];
     forEachRun(table, s, (start) => values.fill(1, s * spatialSize + start, s * spatialSize + start + run));
   }
-  const channelAxis = isChannelsLast(dataFormat) ? shape.length - 1 : 1;
-  return tf.tensor(
-    values,
-    shape.map((size, axis) => (axis === channelAxis ? 1 : size)),
-    'bool',
-  );
+  const oneChannel = isChannelsLast(dataFormat) ? [n, spatialSize, 1] : [n, 1, spatialSize];
+  return tf.greater(tf.tensor(values, oneChannel), tf.fill(viewOf(shape, dataFormat), 0));
 }
 
 /**
@@ -39,12 +45,14 @@ export function pasteGradientComposite(
   dataFormat: DataFormat,
 ): Tensor {
   return tf.tidy(() => {
+    const view = viewOf(dy.shape, dataFormat);
+    const rows = tf.reshape(dy, view);
     const mask = pasteMask(dy.shape, partners, boxes, dataFormat);
-    const zero = tf.zerosLike(dy);
-    const kept = tf.where(mask, zero, dy);
-    const pasted = tf.where(mask, dy, zero);
-    const toPartner = tf.scatterND(tf.tensor2d(partners, [partners.length, 1], 'int32'), pasted, dy.shape);
-    return tf.add(kept, toPartner);
+    const zero = tf.zerosLike(rows);
+    const kept = tf.where(mask, zero, rows);
+    const pasted = tf.where(mask, rows, zero);
+    const toPartner = tf.scatterND(tf.tensor2d(partners, [partners.length, 1], 'int32'), pasted, view);
+    return tf.reshape(tf.add(kept, toPartner), dy.shape);
   });
 }
 
@@ -63,8 +71,10 @@ export function pasteComposite(x: Tensor, partners: Int32Array, boxes: Int32Arra
     const images = args[0] as Tensor;
     return {
       value: tf.tidy(() => {
+        const rows = tf.reshape(images, viewOf(images.shape, dataFormat));
         const mask = pasteMask(images.shape, partners, boxes, dataFormat);
-        return tf.where(mask, tf.gather(images, tf.tensor1d(partners, 'int32')), images);
+        const pasted = tf.where(mask, tf.gather(rows, tf.tensor1d(partners, 'int32')), rows);
+        return tf.reshape(pasted, images.shape);
       }),
       gradFunc: (dy: Tensor) => pasteGradientComposite(dy, partners, boxes, dataFormat),
     };

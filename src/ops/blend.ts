@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
+import { paste } from '../kernels/paste.js';
 import type { AnyBox } from '../plan/box.js';
 import type { CutMixPlan } from '../plan/plan.js';
 
@@ -7,22 +8,31 @@ import type { CutMixPlan } from '../plan/plan.js';
  * MixUp's images: `λᵢ·xᵢ + (1−λᵢ)·x_partner(i)` for every sample in one broadcast multiply-add; a sample
  * that is not mixed (λ = 1, or paired with itself) is its input's exact bytes, not a blend that would turn
  * `-0` into `+0` or `Infinity` into NaN (0·∞).
+ *
+ * Every rank runs on the `[N, elements per sample]` view, and the per-sample choice is made full-size on
+ * the device (a comparison with a broadcast, not a `tile`): webgl and webgpu run `where` only up to rank 4,
+ * and their `tile` reads small or rank-5 tensors back to the CPU.
  */
 export function blend(x: Tensor, plan: CutMixPlan<AnyBox>): Tensor {
   const { lam, partners } = plan;
   const n = lam.length;
-  const unmixed = Uint8Array.from(lam, (l, i) => (l === 1 || partners[i] === i ? 1 : 0));
-  // Samples without elements have nothing to blend (and wasm's broadcast refuses their empty shapes).
-  if (x.size === 0 || unmixed.every((u) => u === 1)) return tf.clone(x);
+  const unmixed = Float32Array.from(lam, (l, i) => (l === 1 || partners[i] === i ? 1 : 0));
+  if (unmixed.every((u) => u === 1)) return tf.clone(x);
   return tf.tidy(() => {
-    const perSample = [n, ...new Array<number>(x.rank - 1).fill(1)];
-    const own = tf.tensor(lam, perSample);
-    const other = tf.tensor(
+    const size = x.size / n;
+    const rows = tf.reshape(x, [n, size]);
+    const own = tf.tensor2d(lam, [n, 1]);
+    const other = tf.tensor2d(
       lam.map((l) => 1 - l),
-      perSample,
+      [n, 1],
     );
-    const mixed = tf.add(tf.mul(x, own), tf.mul(tf.gather(x, tf.tensor1d(partners, 'int32')), other));
-    if (unmixed.every((u) => u === 0)) return mixed;
-    return tf.where(tf.tensor(unmixed, perSample, 'bool'), x, mixed);
+    // The partners' rows: a paste of whole samples, so that the gradient is the paste's on every backend
+    // (tf.gather's needs UnsortedSegmentSum, which tfjs's wasm backend lacks).
+    const whole = new Int32Array(6 * n).map((_, k) => (k % 6 === 5 ? size : k % 6 >= 3 ? 1 : 0));
+    const theirs = tf.reshape(paste(tf.reshape(rows, [n, 1, size]), partners, whole, 'NCW'), [n, size]);
+    const mixed = tf.add(tf.mul(rows, own), tf.mul(theirs, other));
+    // Always selected, even when every sample is mixed: one program set per shape, whatever the draw.
+    const keep = tf.greater(tf.tensor2d(unmixed, [n, 1]), tf.fill([n, size], 0));
+    return tf.reshape(tf.where(keep, rows, mixed), x.shape);
   });
 }

@@ -1,6 +1,7 @@
 /**
  * The probe page's script (bundled by the browser runner, served at `/probe/`): the kernel cases of every
- * rank, layout and dtype through `tf.engine().runKernel`, int32 storage on webgl, the no-sync training
+ * rank, layout and dtype through `tf.engine().runKernel`, every public op and its gradient on ranks 3–5,
+ * int32 storage on webgl, the no-sync training
  * run and the speed measurement, each exposed on `window.__probe` for test/browser/probe_checks.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -12,6 +13,7 @@ import { bytesToBase64 } from '../../docs/demo/cases.js';
 import { CUTMIX_PASTE, type CutmixPasteAttrs } from '../../src/kernels/names.js';
 import { ensureKernelsRegistered } from '../../src/kernels/register.js';
 import { makeKernelCase, SPECIAL_INTS, type KernelCase } from './kernel_cases.js';
+import { runOpCase, type OpCase, type OpResult } from './op_cases.js';
 import { benchPaste, type BenchOptions, type BenchResult } from './probe_bench.js';
 import { trainWithoutSync, type TrainOptions, type TrainResult } from './probe_train.js';
 
@@ -38,6 +40,8 @@ export interface Probe {
   /** The WebGPU adapter's description, or why there is none. */
   adapter(): Promise<{ ok: boolean; info: string }>;
   runKernelCases(cases: KernelCase[]): Promise<KernelResult[]>;
+  /** The public ops and their gradients (test/browser/op_cases.ts) on the current backend. */
+  runOpCases(cases: OpCase[]): Promise<OpResult[]>;
   /** webgl: the context's MAX_FRAGMENT_UNIFORM_VECTORS (which decides where the kernel keeps its plan). */
   uniformVectors(): Promise<number>;
   int32Storage(): Promise<Int32Storage>;
@@ -92,6 +96,12 @@ const probe: Probe = {
   async runKernelCases(cases) {
     const results: KernelResult[] = [];
     for (const c of cases) results.push(await runKernelCase(c));
+    return results;
+  },
+
+  async runOpCases(cases) {
+    const results: OpResult[] = [];
+    for (const c of cases) results.push(await runOpCase(c));
     return results;
   },
 

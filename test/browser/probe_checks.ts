@@ -7,6 +7,8 @@ import type { Page } from 'playwright-core';
 import type { DemoServer } from '../../docs/demo/server.js';
 import type { Chromium } from './chromium.js';
 import { INT32_BITS_CASES, KERNEL_CASES, makeKernelCase, type KernelCase } from './kernel_cases.js';
+import { OP_CASES, type OpResult } from './op_cases.js';
+import { opProblems } from './op_checks.js';
 import { watchErrors } from './pages.js';
 import type { Int32Storage, KernelResult, ProbeWindow } from './probe.js';
 import type { TrainResult } from './probe_train.js';
@@ -24,6 +26,19 @@ const TEXTURE_PLAN_TEST = 'kernel · a batch too large for uniforms (plan in a t
 const TRAIN_TESTS = [
   { labels: 'onehot', api: 'ops', what: 'float one-hot labels, cutmixBatch + applyCutmix + mixTargets + cutmixLoss' },
   { labels: 'onehot', api: 'adapter', what: 'float one-hot labels, the CutMix class with a mask' },
+  {
+    labels: 'onehot',
+    api: 'ops',
+    volumes: true,
+    what: 'rank 5 NCDHW, float one-hot labels, cutmixBatch + applyCutmix + mixTargets + cutmixLoss',
+  },
+  { labels: 'onehot', api: 'mixup', what: 'float one-hot labels, mixupBatch (prob 0.5) + mixTargets + cutmixLoss' },
+  {
+    labels: 'onehot',
+    api: 'mixup',
+    volumes: true,
+    what: 'rank 5 NCDHW, float one-hot labels, mixupBatch (prob 0.5) + mixTargets + cutmixLoss',
+  },
   // Int labels last: a dataSync on webgpu has lost the device for every later call.
   { labels: 'int', api: 'dataset', what: 'int32 class labels, cutmixDataset' },
   { labels: 'int', api: 'adapter', what: 'int32 class labels, the CutMix class with a mask' },
@@ -39,6 +54,7 @@ export function plannedProbeTests(backend: ProbeBackend): string[] {
   return [
     ...casesFor(backend).map((c) => name(backend, `kernel · ${c.name}`)),
     ...(backend === 'webgl' ? [name(backend, TEXTURE_PLAN_TEST)] : []),
+    ...OP_CASES.map((c) => name(backend, `${c.name} = cpu`)),
     name(backend, 'int32 storage and paste'),
     ...TRAIN_TESTS.map((t) => name(backend, `${TRAIN_STEPS} training steps, ${t.what}: no readback, compiles flat`)),
     name(backend, 'no page errors'),
@@ -123,6 +139,7 @@ export async function testProbe(
   browser: Chromium,
   server: DemoServer,
   backend: ProbeBackend,
+  cpuOps: OpResult[],
   unavailableReason?: string,
 ): Promise<void> {
   if (unavailableReason) {
@@ -172,12 +189,18 @@ export async function testProbe(
         `${big.shape[0]} samples, ${vectors} uniform vectors`,
       );
     }
+    const opsStart = performance.now();
+    const ops = await run<OpResult[]>('runOpCases', OP_CASES);
+    const opsNote = `${OP_CASES.length} op cases in ${((performance.now() - opsStart) / 1000).toFixed(1)} s`;
+    OP_CASES.forEach((c, i) =>
+      record(name(backend, `${c.name} = cpu`), opProblems(c, ops[i], cpuOps[i]), i === 0 ? opsNote : undefined),
+    );
     const storage = int32Problems(backend, await run<Int32Storage>('int32Storage', null));
     record(name(backend, 'int32 storage and paste'), storage.problems, storage.note);
     for (const t of TRAIN_TESTS) {
-      const result = trainProblems(
-        await run<TrainResult>('train', { steps: TRAIN_STEPS, labels: t.labels, api: t.api }),
-      );
+      const trainStart = performance.now();
+      const result = trainProblems(await run<TrainResult>('train', { steps: TRAIN_STEPS, ...t }));
+      result.note += `; ${((performance.now() - trainStart) / 1000).toFixed(1)} s`;
       record(
         name(backend, `${TRAIN_STEPS} training steps, ${t.what}: no readback, compiles flat`),
         result.problems,

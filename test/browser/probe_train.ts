@@ -9,18 +9,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
 import { cutmixDataset } from '../../src/data.js';
-import { applyCutmix, CutMix, cutmixBatch, cutmixLoss, mixTargets } from '../../src/index.js';
+import { applyCutmix, CutMix, cutmixBatch, cutmixLoss, mixTargets, mixupBatch } from '../../src/index.js';
 
 export interface TrainOptions {
   steps: number;
   /** `'onehot'`: float32 `[N, K]` labels. `'int'`: int32 class indices `[N]`. */
   labels: 'onehot' | 'int';
   /**
-   * `'ops'`: `cutmixBatch` → model → `cutmixLoss`, with `applyCutmix` on a mask and `mixTargets` each step.
+   * `'ops'`: `cutmixBatch` → model → `cutmixLoss`, with `applyCutmix` on a mask and `mixTargets` each step;
+   *   the images pass a learnable gain first, so the paste's gradient runs in every step.
    * `'adapter'`: the `CutMix` class, `mix(xs, ys, { masks })` then `loss`. `'dataset'`: batches from
-   * `cutmixDataset` over a tf.data generator, trained on its soft targets.
+   * `cutmixDataset` over a tf.data generator, trained on its soft targets. `'mixup'`: `mixupBatch` (half the
+   * samples mixed, half left as they are) → model → `cutmixLoss`, with `mixTargets` each step.
    */
-  api: 'ops' | 'adapter' | 'dataset';
+  api: 'ops' | 'adapter' | 'dataset' | 'mixup';
+  /** Volumes (rank 5, `NCDHW`, 3×4×8×8) instead of images (rank 4, `NCHW`, 3×16×16). */
+  volumes?: boolean;
 }
 
 export interface TrainResult {
@@ -74,8 +78,10 @@ function installCounters(): void {
  */
 export async function trainWithoutSync(options: TrainOptions): Promise<TrainResult> {
   const [n, c, h, w, k] = [8, 3, 16, 16, 10];
+  const shape = options.volumes ? [n, c, 4, 8, 8] : [n, c, h, w];
+  const dataFormat = options.volumes ? 'NCDHW' : 'NCHW';
   const before = tf.memory().numTensors;
-  const images = tf.tidy(() => tf.add(tf.randomUniform([n, c, h, w], 0, 1, 'float32', 1), 0)) as tf.Tensor4D;
+  const images = tf.tidy(() => tf.add(tf.randomUniform(shape, 0, 1, 'float32', 1), 0));
   const classes = Int32Array.from({ length: n }, (_, i) => (3 * i + 1) % k);
   // Labels that live on the device, as from a data pipeline. Freshly uploaded ones keep a CPU copy, and
   // tfjs runs small ops such as gather on that copy (a backend.readSync of CPU memory, not a GPU read)
@@ -87,6 +93,10 @@ export async function trainWithoutSync(options: TrainOptions): Promise<TrainResu
     const indices = tf.add(tf.tensor1d(classes, 'int32'), tf.scalar(0, 'int32'));
     return options.labels === 'int' ? indices : tf.cast(tf.oneHot(indices, k), 'float32');
   });
+  // A learnable stage before the mix (a gain on the input): its gradient flows back through the paste or
+  // the blend, so a step also runs the paste's gradient, not only the model's. Computed on the device
+  // (forwarding off) as the optimizer's update will leave it, so step 1 compiles the programs step 2 runs.
+  const gain = tf.tidy(() => tf.variable(tf.add(tf.scalar(1), tf.scalar(0))));
   tf.env().set(forwarding, forwarded);
   // A variable shares its initial tensor's data; tidy disposes the initial tensor itself.
   const weights = tf.tidy(() => tf.variable(tf.randomNormal([c * h * w, k], 0, 0.01, 'float32', 2)));
@@ -104,8 +114,14 @@ export async function trainWithoutSync(options: TrainOptions): Promise<TrainResu
   const stepLoss: Record<TrainOptions['api'], (step: number) => Promise<tf.Scalar>> = {
     ops: async (step) =>
       optimizer.minimize(() => {
-        const mixed = cutmixBatch(images, labels, { seed: step, mode: 'elem', dataFormat: 'NCHW' });
-        applyCutmix(masks, mixed);
+        const mixed = cutmixBatch(tf.mul(images, gain), labels, { seed: step, mode: 'elem', dataFormat });
+        applyCutmix(masks, mixed, { dataFormat });
+        mixTargets(mixed.labelsA, mixed.labelsB, mixed.lam, { numClasses: k });
+        return cutmixLoss(model(mixed.images), mixed.labelsA, mixed.labelsB, mixed.lam);
+      }, true) as tf.Scalar,
+    mixup: async (step) =>
+      optimizer.minimize(() => {
+        const mixed = mixupBatch(tf.mul(images, gain), labels, { seed: step, mode: 'elem', prob: 0.5, dataFormat });
         mixTargets(mixed.labelsA, mixed.labelsB, mixed.lam, { numClasses: k });
         return cutmixLoss(model(mixed.images), mixed.labelsA, mixed.labelsB, mixed.lam);
       }, true) as tf.Scalar,
@@ -142,7 +158,7 @@ export async function trainWithoutSync(options: TrainOptions): Promise<TrainResu
     if (added > 0) sources[label] = added;
   }
   const finalLoss = last ? (await last.data())[0] : NaN;
-  tf.dispose([last, images, labels, masks, weights, bias] as tf.Tensor[]);
+  tf.dispose([last, images, labels, masks, weights, bias, gain] as tf.Tensor[]);
   optimizer.dispose();
   cutmix.dispose();
   return {

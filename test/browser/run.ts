@@ -11,7 +11,8 @@
  *    backend's kernel unregistered (the stock-op composite). Any request that leaves the local server
  *    fails the run.
  * 4. The probe page, on webgl and webgpu: the registered kernel on ranks 3–5, every layout, float32 (every
- *    bit pattern), int32 and bool against the N-D reference; int32 storage; 50 training steps with no
+ *    bit pattern), int32 and bool against the N-D reference; every public op and the input gradient through
+ *    it on ranks 3–5, both layouts, mixed and unmixed samples in one batch, against Node's cpu result; int32 storage; 50 training steps with no
  *    readback and no compile after the first step (test/browser/probe_checks.ts).
  * 5. A screenshot of the webgl page goes to .tmp/browser/demo-page.png (docs/images/ with --write).
  *
@@ -40,6 +41,8 @@ import {
   VARIANTS,
   type NodeResults,
 } from './pages.js';
+import { cpuOpResults } from './op_checks.js';
+import type { OpResult } from './op_cases.js';
 import { plannedProbeTests, PROBE_BACKENDS, testProbe, webgpuAdapter } from './probe_checks.js';
 import { referencePasteND } from './reference_nd.js';
 import { check, errorText, report, tally, unavailable } from './report.js';
@@ -111,7 +114,7 @@ function plannedBrowserTests(): string[] {
   return [...pages, ...PROBE_BACKENDS.flatMap(plannedProbeTests), 'screenshot of the webgl page'];
 }
 
-async function runBrowserTests(node: NodeResults): Promise<void> {
+async function runBrowserTests(node: NodeResults, cpuOps: OpResult[]): Promise<void> {
   const srcBundle = await buildDemoBundle();
   check(
     'bundle (package from src/) · one tfjs-core, one of each backend',
@@ -175,7 +178,7 @@ async function runBrowserTests(node: NodeResults): Promise<void> {
       }
     }
     for (const backend of PROBE_BACKENDS)
-      await testProbe(browser, server, backend, backend === 'webgpu' ? noWebGPU : undefined);
+      await testProbe(browser, server, backend, cpuOps, backend === 'webgpu' ? noWebGPU : undefined);
     check(
       'screenshot of the webgl page',
       screenshot ? [] : ['not taken (the webgl page failed)'],
@@ -199,8 +202,9 @@ async function main(): Promise<void> {
   try {
     console.log('browser tests: node references');
     const node = await computeNodeResults();
+    const cpuOps = await cpuOpResults();
     console.log('browser tests: bundles and chromium');
-    await runBrowserTests(node);
+    await runBrowserTests(node, cpuOps);
   } catch (error) {
     report('browser test run', 'fail', errorText(error));
   }

@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DATA_FORMATS } from '../../src/common/layout.js';
 import { CUTMIX_PASTE } from '../../src/kernels/names.js';
 import {
   CutmixPasteProgram,
@@ -11,8 +13,11 @@ import {
   cutmixPasteWebGLConfig,
   uniformPlan,
 } from '../../src/kernels/webgl.js';
+import { referencePasteND } from '../browser/reference_nd.js';
+import { evaluateGlsl } from '../support/glsl_eval.js';
 
-// The program itself runs only in a browser (tested there); here: its shape, its inputs, its plumbing.
+// The program runs on a GPU only in a browser (tested there on every layout); here: its shape, its
+// inputs, its plumbing, and its GLSL evaluated element by element (test/support/glsl_eval.ts).
 
 describe('webgl kernel module', () => {
   it('registers nothing when imported', () => {
@@ -44,25 +49,72 @@ describe('CutmixPasteProgram', () => {
     const textured = new CutmixPasteProgram(shape, 'NCHW', 'texture');
     expect(textured.variableNames).toEqual(['images', 'plan']);
     expect(textured.customUniforms).toBeUndefined();
-    expect(textured.userCode).toContain('ivec4 low = ivec4(int(round(getPlan(n, 0))), int(round(getPlan(n, 1)))');
   });
 
-  it.each([
-    ['NCW', 'ivec3', '0, 0, coords.z', 'coords.y, coords.z'],
-    ['NWC', 'ivec3', '0, 0, coords.y', 'coords.y, coords.z'],
-    ['NCHW', 'ivec4', '0, coords.z, coords.w', 'coords.y, coords.z, coords.w'],
-    ['NHWC', 'ivec4', '0, coords.y, coords.z', 'coords.y, coords.z, coords.w'],
-    ['NCDHW', 'ivec5', 'coords.z, coords.w, coords.u', 'coords.y, coords.z, coords.w, coords.u'],
-    ['NDHWC', 'ivec5', 'coords.y, coords.z, coords.w', 'coords.y, coords.z, coords.w, coords.u'],
-  ] as const)('%s: takes z, y and x from the layout’s axes', (format, type, zyx, rest) => {
-    const shape = Array.from({ length: format.length }, (_, i) => i + 2);
-    for (const source of ['uniforms', 'texture'] as const) {
-      const code = new CutmixPasteProgram(shape, format, source).userCode;
-      expect(code).toContain(`${type} coords = getOutputCoords();`);
-      expect(code).toContain(`ivec3 p = ivec3(${zyx});`);
-      expect(code).toContain('all(greaterThanEqual(p, low.yzw)) && all(lessThan(p, high.xyz))');
-      expect(code).toContain(`getImages(inside ? low.x : n, ${rest})`);
-    }
+  it.each(DATA_FORMATS)(
+    '%s: the program, evaluated element by element, is the paste (plan in uniforms and in a texture)',
+    (format) => {
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 4 }),
+          fc.integer({ min: 1, max: 3 }),
+          fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 3, maxLength: 3 }),
+          fc.nat(),
+          (n, c, sizes, seed) => {
+            const spatial = sizes.slice(5 - format.length);
+            const shape = format.endsWith('C') ? [n, ...spatial, c] : [n, c, ...spatial];
+            const [d, h, w] = [1, 1, ...spatial].slice(-3);
+            let state = seed;
+            const next = (k: number) => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 8) % k;
+            const partners = Int32Array.from({ length: n }, () => next(n));
+            const boxes = new Int32Array(6 * n);
+            for (let s = 0; s < n; s++) {
+              const lo = [next(d), next(h), next(w)];
+              boxes.set(
+                [...lo, lo[0] + 1 + next(d - lo[0]), lo[1] + 1 + next(h - lo[1]), lo[2] + 1 + next(w - lo[2])],
+                6 * s,
+              );
+            }
+            if (n > 1) boxes.fill(0, 0, 6); // one empty box
+            const values = Float32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => i + 1);
+            const expected = Array.from(referencePasteND(values, shape, partners, boxes, format));
+            const images = { values, shape };
+            const [low, high] = uniformPlan(partners, boxes);
+            const viaUniforms = evaluateGlsl(new CutmixPasteProgram(shape, format, 'uniforms').userCode, {
+              shape,
+              inputs: { images },
+              uniforms: { boxLow: { values: low, width: 4 }, boxHigh: { values: high, width: 4 } },
+            });
+            const plan = { values: Float32Array.from(cutmixPastePlan(partners, boxes)), shape: [n, 7] };
+            const viaTexture = evaluateGlsl(new CutmixPasteProgram(shape, format, 'texture').userCode, {
+              shape,
+              inputs: { images, plan },
+            });
+            expect(viaUniforms).toEqual(expected);
+            expect(viaTexture).toEqual(expected);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    },
+  );
+
+  it('the evaluator runs what it is given: a rewrite that is not the paste differs from it', () => {
+    const shape = [2, 1, 3, 3];
+    const values = Array.from({ length: 18 }, (_, i) => i);
+    const [low, high] = uniformPlan(Int32Array.of(1, 0), Int32Array.of(0, 0, 0, 1, 2, 2, 0, 1, 1, 1, 3, 3));
+    const run = (code: string) =>
+      evaluateGlsl(code, {
+        shape,
+        inputs: { images: { values, shape } },
+        uniforms: { boxLow: { values: low, width: 4 }, boxHigh: { values: high, width: 4 } },
+      });
+    const code = new CutmixPasteProgram(shape, 'NCHW', 'uniforms').userCode;
+    const rewritten = code.replace('lessThan(p, high.xyz)', 'lessThanEqual(p, high.xyz)');
+    expect(rewritten).not.toBe(code);
+    expect(run(rewritten)).not.toEqual(run(code));
+    // An equivalent rewrite (the comparison turned around) evaluates the same.
+    expect(run(code.replace('lessThan(p, high.xyz)', 'greaterThan(high.xyz, p)'))).toEqual(run(code));
   });
 
   it('has source that depends only on the rank and layout, so tfjs compiles it once per batch shape', () => {

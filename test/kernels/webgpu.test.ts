@@ -10,15 +10,15 @@ import {
   cutmixPasteWebGPU,
   cutmixPasteWebGPUConfig,
   CHUNK_WORDS,
-  PLAN_INTS,
   WORKGROUP_SIZE,
   webgpuPastePlan,
 } from '../../src/kernels/webgpu.js';
 import { DATA_FORMATS, type DataFormat } from '../../src/common/layout.js';
 import { referencePasteND } from '../browser/reference_nd.js';
+import { interpretedWebGPU } from '../support/wgsl_device.js';
 
-// The shader runs only in a browser (test/browser); here: the plan, the program's shape, the plumbing,
-// and the shader's index arithmetic replayed in JavaScript.
+// The shader runs on a GPU only in a browser (test/browser); here: the plan, the program's shape, the
+// plumbing, and the shipped WGSL source run by an interpreter (test/support/wgsl_device.ts).
 
 describe('webgpu kernel module', () => {
   it('registers nothing when imported and imports the backend for types only', () => {
@@ -32,11 +32,10 @@ describe('webgpu kernel module', () => {
 });
 
 /**
- * What the WGSL `main` does, step for step: every (thread, sample) pair walks its chunks of the sample's
- * box rows (with `vec4`: ragged ends word by word, the aligned middle four words at a time). Returns the
- * output a batch copy plus the box pass gives, and checks that no word is written twice.
+ * The kernel that ships, end to end, on a device that interprets WGSL: plan buffer, uniforms, batch copy and
+ * the program's own shader source (test/support/wgsl_device.ts).
  */
-function replayShader(
+function runShippedKernel(
   values: Int32Array,
   shape: number[],
   dataFormat: DataFormat,
@@ -44,52 +43,14 @@ function replayShader(
   boxes: Int32Array,
   maxWorkgroups: number,
 ): Int32Array {
-  const g = pasteGeometry(shape, dataFormat);
-  const { plan, maxUnits } = webgpuPastePlan(g, partners, boxes);
-  const program = new CutmixPasteWebGPUProgram(shape, maxUnits, maxWorkgroups);
-  const [groupsX, groupsY] = program.dispatch;
-  const vec4 = program.outputComponent === 4;
-  const unit = g.channelsLast ? g.c : 1;
-  const [planeStride, sliceStride, rowStride] = [g.d * g.h * g.w, g.h * g.w * unit, g.w * unit];
-  const out = values.slice();
-  const written = new Set<number>();
-  const copy = (dst: number, src: number, first: number, count: number, vectorMove = false) => {
-    if (vectorMove) expect((dst + first) % 4, 'a vec4 move must be aligned').toBe(0);
-    for (let k = first; k < first + count; k++) {
-      expect(written.has(dst + k), `word ${dst + k} written twice`).toBe(false);
-      written.add(dst + k);
-      out[dst + k] = values[src + k];
-    }
-  };
-  const threads = groupsX * WORKGROUP_SIZE;
-  for (let thread = 0; thread < threads; thread++) {
-    for (let y = 0; y < groupsY; y++) {
-      for (let s = y; s < g.n; s += groupsY) {
-        const [partner, start, planes, slices, rows, run] = plan.subarray(s * PLAN_INTS, (s + 1) * PLAN_INTS);
-        const chunks = Math.trunc((run + CHUNK_WORDS - 1) / CHUNK_WORDS);
-        const units = planes * slices * rows * chunks;
-        for (let u = thread; u < units; u += threads) {
-          const line = Math.trunc(u / chunks);
-          const rest = Math.trunc(line / rows);
-          const rowStart =
-            start + Math.trunc(rest / slices) * planeStride + (rest % slices) * sliceStride + (line % rows) * rowStride;
-          const first = rowStart + (u - line * chunks) * CHUNK_WORDS;
-          const end = Math.min(first + CHUNK_WORDS, rowStart + run);
-          const [dst, src] = [s * g.sampleSize, partner * g.sampleSize];
-          if (!vec4) {
-            copy(dst, src, first, end - first);
-            continue;
-          }
-          const bodyStart = Math.min(Math.trunc((first + 3) / 4) * 4, end);
-          const bodyEnd = Math.max(Math.trunc(end / 4) * 4, bodyStart);
-          for (let i = first; i < bodyStart; i++) copy(dst + i, src + i, 0, 1);
-          for (let i = bodyStart; i < bodyEnd; i += 4) copy(dst, src, i, 4, true);
-          for (let i = bodyEnd; i < end; i++) copy(dst + i, src + i, 0, 1);
-        }
-      }
-    }
-  }
-  return out;
+  const device = interpretedWebGPU(maxWorkgroups);
+  const images = device.upload(values, shape, 'int32');
+  const out = cutmixPasteWebGPU({
+    inputs: { images },
+    attrs: { partners, boxes, dataFormat },
+    backend: device.backend,
+  });
+  return device.read(out);
 }
 
 describe('webgpuPastePlan and the shader’s arithmetic', () => {
@@ -128,7 +89,7 @@ describe('webgpuPastePlan and the shader’s arithmetic', () => {
     expect(a.getUserCode()).not.toBe(b.getUserCode());
   });
 
-  it('every rank and layout: the replayed shader equals the element-wise reference', () => {
+  it('every rank and layout: the shipped shader, interpreted, equals the element-wise reference', () => {
     const layout = fc.constantFrom(...DATA_FORMATS);
     const dims = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }));
     const spatial = fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 3, maxLength: 3 });
@@ -151,15 +112,53 @@ describe('webgpuPastePlan and the shader’s arithmetic', () => {
           const partners = Int32Array.from({ length: n }, () => next(n));
           const boxes = new Int32Array(n * BOX_INTS);
           for (let s = 0; s < n; s++) {
-            const [z1, y1, x1] = [next(d + 1), next(h + 1), next(w + 1)];
-            boxes.set([z1, y1, x1, z1 + next(d - z1 + 1), y1 + next(h - y1 + 1), x1 + next(w - x1 + 1)], s * BOX_INTS);
+            // Non-empty boxes (empty ones and self-pairs are the plan's all-zero rows, tested above).
+            const [z1, y1, x1] = [next(d), next(h), next(w)];
+            boxes.set([z1, y1, x1, z1 + 1 + next(d - z1), y1 + 1 + next(h - y1), x1 + 1 + next(w - x1)], s * BOX_INTS);
           }
           const values = Int32Array.from({ length: shape.reduce((a, b) => a * b) }, (_, i) => i + 1);
           const expected = referencePasteND(values, shape, partners, boxes, format);
-          expect(Array.from(replayShader(values, shape, format, partners, boxes, limit))).toEqual(Array.from(expected));
+          expect(Array.from(runShippedKernel(values, shape, format, partners, boxes, limit))).toEqual(
+            Array.from(expected),
+          );
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('the shipped shader on the paths a random case rarely takes', () => {
+  const cases: [string, number[], DataFormat, number[], number[], number][] = [
+    // Word by word: 15 words per sample, so samples are not 16-byte aligned.
+    ['word by word', [3, 5, 3], 'NWC', [2, 0, 1], [0, 0, 1, 1, 1, 4, 0, 0, 0, 1, 1, 5, 0, 0, 2, 1, 1, 3], 65535],
+    // vec4 (16 words per sample) with ragged ends on both sides of every row.
+    [
+      'vec4, ragged row ends',
+      [3, 2, 2, 8],
+      'NCHW',
+      [2, 0, 1],
+      [0, 0, 1, 1, 2, 7, 0, 1, 3, 1, 2, 6, 0, 0, 0, 1, 2, 8],
+      65535,
+    ],
+    // A merged run of 3·1·700 words: split into chunks of CHUNK_WORDS, with a tail.
+    ['a full box longer than a chunk', [2, 3, 700], 'NCW', [1, 0], [0, 0, 0, 1, 1, 700, 0, 0, 5, 1, 1, 650], 65535],
+    // One workgroup per axis at most: threads and samples loop over the rest.
+    [
+      'dispatch limited to 1 × 1 workgroups',
+      [5, 4, 3, 6, 2],
+      'NDHWC',
+      [4, 3, 2, 1, 0],
+      [0, 1, 0, 3, 3, 2, 1, 0, 1, 4, 2, 6, 0, 0, 0, 4, 3, 6, 2, 1, 3, 3, 2, 5, 0, 0, 0, 0, 0, 0],
+      1,
+    ],
+  ];
+  it.each(cases)('%s', (_, shape, format, partners, boxList, limit) => {
+    const boxes = Int32Array.from(boxList);
+    const values = Int32Array.from({ length: shape.reduce((a, b) => a * b) }, (__, i) => i * 7 + 1);
+    const expected = referencePasteND(values, shape, Int32Array.from(partners), boxes, format);
+    expect(Array.from(runShippedKernel(values, shape, format, Int32Array.from(partners), boxes, limit))).toEqual(
+      Array.from(expected),
     );
   });
 });

@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import { cutmixBatch, seededRng, type Box, type CutMixOptions } from '../../src/index.js';
 import { BACKENDS, describeEachBackend, useBackend } from '../support/backends.js';
 import { range, referencePaste } from '../support/reference.js';
+import { boxOfSpans, oraclePlan } from '../support/plan_oracle.js';
 
 const layouts = ['NCHW', 'NHWC'] as const;
 const arbCase = fc.record({
@@ -60,6 +61,18 @@ describeEachBackend('cutmixBatch', () => {
         expect(tf.memory().numTensors - before).toBe(3);
         expect(out.images.shape).toEqual(shape);
         expect(out.images.dtype).toBe(cs.dtype);
+        // The plan itself, derived from the same seed by the documented rule (test/support/plan_oracle.ts),
+        // so that the paste below is checked against a plan the op did not choose.
+        const plan = oraclePlan(
+          { ...cs, alpha: 1, correctLam: true, cut: true },
+          cs.n,
+          [cs.h, cs.w],
+          seededRng(cs.seed),
+        );
+        if (!plan.nearCut) {
+          expect(Array.from(out.partners)).toEqual(plan.partners);
+          expect(out.boxes).toEqual(plan.spans.map(boxOfSpans));
+        }
         const expected = referencePaste(values, shape, out.partners, out.boxes, cs.dataFormat);
         expect(Array.from(out.images.dataSync())).toEqual(Array.from(expected));
         // The share of each sample's pixels that came from its partner is exactly 1 − λᵢ.

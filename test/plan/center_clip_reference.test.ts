@@ -1,4 +1,7 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
+import { cutmixBatch, randBox } from '../../src/index.js';
 import {
   centerClipMeanLength,
   expectedPastedShare,
@@ -8,8 +11,9 @@ import {
   type ReferencePlacement,
 } from '../support/center_clip_reference.js';
 
-// The checks below re-derive every figure a second way: explicit loops over positions, a fine λ grid, and a
-// seeded Monte Carlo that draws λ and the box and counts the pasted cells. None of them uses src/.
+// The first block holds the package to the reference: the boxes src/ draws, over every position its rng
+// can pick, have exactly the reference's mean share. The others re-derive the reference's figures a second
+// way (explicit loops over positions, a fine λ grid, a seeded Monte Carlo), so that the yardstick is right.
 
 /** mulberry32: a small seeded generator, enough for Monte Carlo. */
 function mulberry32(seed: number): () => number {
@@ -88,6 +92,83 @@ function monteCarlo(shape: number[], rule: Rule, alpha: number, n: number, seed:
 
 const reference = (shape: number[], rule: Rule, alpha: number) =>
   rule === 'monai' ? monaiExpectedPastedShare(shape, alpha) : expectedPastedShare(shape, rule, alpha);
+
+/** Least common multiple of 1 … k: a grid of that many draws picks every value of ⌊u·K⌋, K ≤ k, equally often. */
+function lcmUpTo(k: number): number {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  let m = 1;
+  for (let i = 2; i <= k; i++) m = (m * i) / gcd(m, i);
+  return m;
+}
+
+/**
+ * The mean pasted share of the package's box for one λ over every position: each axis's draw runs over a
+ * grid of midpoints fine enough to reach every centre (⌊u·L⌋) and every origin (⌊u·(L − cut + 1)⌋) equally
+ * often, axes outermost first, as the package draws them.
+ */
+function packageMeanShare(shape: number[], lam: number, placement: ReferencePlacement): number {
+  const grids = shape.map((length) => lcmUpTo(length + 1));
+  const count = grids.reduce((a, b) => a * b, 1);
+  let total = 0;
+  for (let k = 0; k < count; k++) {
+    let rest = k;
+    const draws = grids.map((m) => {
+      const j = rest % m;
+      rest = Math.floor(rest / m);
+      return (j + 0.5) / m;
+    });
+    let next = 0;
+    total += 1 - randBox(shape, lam, () => draws[next++], { placement }).lam;
+  }
+  return total / count;
+}
+
+describe("the package's boxes against the exact reference", () => {
+  const shapes = [[1], [5], [6], [7], [3, 4], [5, 2], [2, 3, 4], [3, 2, 3]];
+  const lams = [0, 0.05, 0.3, 0.5, 0.77, 0.99, 1];
+  it.each(shapes.map((shape) => [shape]))(
+    'randBox over every position has the reference mean share given λ, shape %j',
+    (shape) => {
+      for (const placement of ['center-clip', 'inside'] as const) {
+        for (const lam of lams) {
+          const got = packageMeanShare(shape, lam, placement);
+          expect(
+            Math.abs(got - expectedPastedShareGivenLambda(shape, lam, placement)),
+            `${placement}, λ ${lam}`,
+          ).toBeLessThan(1e-12);
+        }
+      }
+    },
+  );
+
+  it('tells the placements and the side rule apart (the comparison has power)', () => {
+    const clipped = packageMeanShare([7], 0.3, 'center-clip');
+    expect(Math.abs(clipped - expectedPastedShareGivenLambda([7], 0.3, 'inside'))).toBeGreaterThan(0.01);
+    // The √(1−λ) side on a volume pastes far more than the package's ∛ rule… as the reference says.
+    const volume = packageMeanShare([2, 3, 4], 0.5, 'inside');
+    expect(Math.abs(volume - expectedPastedShare([2, 3, 4], 'inside', 1, { sideExponent: 1 / 2 }))).toBeGreaterThan(
+      0.01,
+    );
+  });
+
+  it("cutmixBatch's mean pasted share agrees with the reference within 5 standard errors (α = 1, ½, 2)", () => {
+    for (const [alpha, spatial, placement] of [
+      [1, [6, 5], 'center-clip'],
+      [0.5, [7], 'inside'],
+      [2, [3, 4, 4], 'center-clip'],
+    ] as const) {
+      const shape = [4000, 1, ...spatial];
+      const images = tf.zeros(shape);
+      const labels = tf.zeros([4000], 'int32');
+      const r = cutmixBatch(images, labels, { seed: 5, mode: 'elem', alpha, placement });
+      tf.dispose([images, labels, r.images, r.labelsA, r.labelsB]);
+      const shares = Array.from(r.lam, (l) => 1 - l);
+      const mean = shares.reduce((a, b) => a + b, 0) / shares.length;
+      const se = Math.sqrt(shares.reduce((a, b) => a + (b - mean) ** 2, 0) / (shares.length - 1) / shares.length);
+      expect(Math.abs(mean - expectedPastedShare([...spatial], placement, alpha)), `α ${alpha}`).toBeLessThan(5 * se);
+    }
+  });
+});
 
 describe('expectedPastedShare (exact reference)', () => {
   it('sums centre and start positions exactly (closed forms against position-by-position loops)', () => {

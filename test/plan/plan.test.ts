@@ -101,6 +101,17 @@ describe('correctLam', () => {
     );
   });
 
+  it('false with an injected box and λ returns the λ given, not the box’s share, per batch and per sample', () => {
+    const box = { y1: 0, x1: 0, y2: 5, x2: 5 }; // a quarter of 10×10: its share would give λ = 0.75
+    const one = plan({ box, lam: 0.9, correctLam: false, rng: () => 0 }, 3);
+    expect([Array.from(one.lam), one.boxes]).toEqual([[0.9, 0.9, 0.9].map(Math.fround), [box, box, box]]);
+    const boxes = [box, { y1: 2, x1: 2, y2: 4, x2: 4 }];
+    const each = plan({ box: boxes, lam: [0.2, 0.6], correctLam: false, mode: 'elem', partners: [1, 0] }, 2);
+    expect([Array.from(each.lam), each.boxes]).toEqual([[0.2, 0.6].map(Math.fround), boxes]);
+    // With correctLam (the default) λ is the box's share: the λ given is refused, not silently dropped.
+    expect(Array.from(plan({ box, rng: () => 0 }, 1).lam)).toEqual([0.75]);
+  });
+
   it('false with an injected λ returns that λ, with the boxes correctLam true draws', () => {
     const a = plan({ lam: 0.3, seed: 2, correctLam: false }, 3);
     const b = plan({ lam: 0.3, seed: 2 }, 3);
@@ -141,6 +152,18 @@ describe('draws and gates', () => {
     const none = recording(1);
     const q = plan({ rng: none.rng, mode: 'pair', prob: 0 }, 6);
     expect([Array.from(q.lam), none.values.length]).toEqual([[1, 1, 1, 1, 1, 1], 3]);
+  });
+
+  it('prob 0 never mixes, even on a draw of exactly 0 (the gate is draw < prob), in every mode', () => {
+    for (const mode of ['batch', 'elem', 'pair'] as const) {
+      for (const cut of [true, false]) {
+        const p = plan({ rng: () => 0, prob: 0, mode }, 5, [10, 10], cut);
+        expect([Array.from(p.lam), p.boxes], `${mode}, cut ${cut}`).toEqual([[1, 1, 1, 1, 1], Array(5).fill(EMPTY)]);
+      }
+    }
+    // …and prob 1 always mixes, even on the largest draw below 1 (gate, λ, y, x for one sample).
+    const p = plan({ rng: scripted([BELOW_ONE, 0.5, 0, 0]).rng, prob: 1 }, 1);
+    expect(p.lam[0]).toBeLessThan(1);
   });
 
   it('applies injected values always, drawing no gate for them and nothing that was given', () => {
@@ -220,6 +243,26 @@ describeEachBackend('a bad draw is reported in the name of the function the user
     let i = 0;
     expectThrowsNoLeak(() => call(x, y, () => later[i++]), `${prefix} must be a number in [0, 1), but got NaN.`);
     tf.dispose([x, y]);
+  });
+
+  it('the public ops leave a batch unmixed at prob 0 with rng () => 0; mixupOrCutmix switches on draw < switchProb', () => {
+    const [x, y] = [tf.randomUniform([4, 1, 4, 4]), tf.tensor1d([0, 1, 2, 3], 'int32')];
+    const results = [
+      cutmixBatch(x, y, { rng: () => 0, prob: 0, mode: 'elem' }),
+      mixupBatch(x, y, { rng: () => 0, prob: 0, mode: 'elem' }),
+      mixupOrCutmix(x, y, { rng: () => 0, prob: 0, mode: 'elem' }),
+    ];
+    const mixup = mixupOrCutmix(x, y, { rng: () => 0, switchProb: 0 });
+    const cutmix = mixupOrCutmix(x, y, { rng: () => BELOW_ONE, switchProb: 1 });
+    const unchanged = results.map((r) => tf.tidy(() => tf.all(tf.equal(r.images, x)).dataSync()[0]));
+    tf.dispose([x, y, ...[...results, mixup, cutmix].flatMap((r) => [r.images, r.labelsA, r.labelsB])]);
+    expect(results.map((r) => Array.from(r.lam))).toEqual([
+      [1, 1, 1, 1],
+      [1, 1, 1, 1],
+      [1, 1, 1, 1],
+    ]);
+    expect(unchanged).toEqual([1, 1, 1]);
+    expect([mixup.method, cutmix.method]).toEqual(['mixup', 'cutmix']);
   });
 
   it('mixupOrCutmix mixes when MixUp is chosen under ratioMinMax', () => {

@@ -167,6 +167,25 @@ describe('sampleLambda: distribution and accuracy', () => {
     expect(Math.abs(variance / sigma2 - 1)).toBeLessThan(4 * Math.sqrt(2 / n));
   });
 
+  it('above α = 10⁴ is exactly the normal limit N(½, 1/(8α+4)) at known quantiles of the standard normal', () => {
+    // Φ(z) for z = −2, −1, 1, 2.5 (to 16 digits). Beta(α, α) has variance 1/(8α+4) exactly; 1/(8α) would move
+    // λ by ≈ 9e-8 · z at α = 10⁴, which a statistical test of 20 000 draws cannot see.
+    const points: [number, number][] = [
+      [-2, 0.02275013194817921],
+      [-1, 0.15865525393145707],
+      [1, 0.8413447460685429],
+      [2.5, 0.9937903346742238],
+    ];
+    for (const alpha of [1e4, 3e4, 1e6]) {
+      for (const [z, u] of points) {
+        expect(
+          Math.abs(betaQuantile(u, alpha) - (0.5 + z / Math.sqrt(8 * alpha + 4))),
+          `α ${alpha}, z ${z}`,
+        ).toBeLessThan(1e-9);
+      }
+    }
+  });
+
   it('inverts the CDF: max |I_λ(α, α) − u| over u on a grid of (0, ½)', () => {
     // Measured (this reference, u = k/10⁴ and 10⁻³⁰⁰…10⁻⁵): α 0.2 1.8e-8, 0.5 1.8e-8, 1 5.6e-16, 2 1.2e-15,
     // 10 6.6e-9 (jstat's ibeta stops its continued fraction at 3e-7 per step: the limit is there, not in

@@ -1,0 +1,129 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // registers tfjs's op gradients (MixUp's blend differentiates through them)
+import { afterEach, beforeAll, expect, it, vi } from 'vitest';
+import { applyCutmix, mixupBatch } from '../../src/index.js';
+import { pasteComposite } from '../../src/kernels/composite.js';
+import { CUTMIX_PASTE, CUTMIX_PASTE_GRAD } from '../../src/kernels/names.js';
+import { ensureKernelsRegistered } from '../../src/kernels/register.js';
+import { DATA_FORMATS } from '../../src/common/layout.js';
+import { describeEachBackend } from '../support/backends.js';
+import { flatBoxes, shapeOf } from '../support/kernels_cases.js';
+
+// webgl and webgpu run `Select` (tf.where) only up to rank 4 ("Where for rank 5 is not yet supported"),
+// and their `Tile` (what tf.where's broadcasting runs) reads data back to the CPU at rank 5 and for small
+// tensors. The stock-op paths that run there — MixUp's blend, the composite paste and its gradient (the
+// gradient of every paste on those backends) — must therefore run every kernel on views of rank ≤ 4 and
+// never tile. These Node tests record the kernels those paths run; the browser suite runs them on the GPU.
+
+beforeAll(ensureKernelsRegistered);
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** The kernels `fn` runs, with their inputs' ranks, ignoring the package's own paste kernels. */
+function kernelsRun(fn: () => tf.Tensor | tf.Tensor[]): { name: string; ranks: number[] }[] {
+  const seen: { name: string; ranks: number[] }[] = [];
+  const engine = tf.engine();
+  const original = engine.runKernel.bind(engine);
+  vi.spyOn(engine, 'runKernel').mockImplementation((name, inputs, attrs) => {
+    const ranks = Object.values(inputs).map((t) => (t as tf.TensorInfo).shape.length);
+    if (name !== CUTMIX_PASTE && name !== CUTMIX_PASTE_GRAD) seen.push({ name, ranks });
+    return original(name, inputs, attrs);
+  });
+  try {
+    tf.dispose(fn());
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return seen;
+}
+
+/** What a GPU backend cannot run: any kernel but a reshape or a clone on rank 5, and any Tile. */
+function gpuProblems(seen: { name: string; ranks: number[] }[]): string[] {
+  const views = ['Reshape', 'Identity'];
+  return seen
+    .filter(({ name, ranks }) => name === 'Tile' || (!views.includes(name) && ranks.some((r) => r > 4)))
+    .map(({ name, ranks }) => `${name} on ranks [${ranks}]`);
+}
+
+const N = 4;
+// Sample 1 pairs with itself and sample 3 keeps λ = 1: both stay unmixed, 0 and 2 are mixed.
+const PARTNERS = Int32Array.of(2, 1, 0, 0);
+const LAM = [0.25, 0.5, 0.75, 1];
+
+describeEachBackend('stock-op paths that GPU backends run', () => {
+  it.each(DATA_FORMATS)('%s: MixUp’s blend and its gradient run only rank ≤ 4 kernels, no Tile', (dataFormat) => {
+    const spatial = [3, 4, 5].slice(5 - dataFormat.length);
+    const x = tf.randomUniform(shapeOf(dataFormat, N, 2, spatial));
+    const dy = tf.onesLike(x);
+    const labels = tf.tensor1d([0, 1, 2, 3], 'int32');
+    const options = { lam: LAM, partners: PARTNERS, mode: 'elem' as const, dataFormat };
+    try {
+      const forward = kernelsRun(() => {
+        const r = mixupBatch(x, labels, options);
+        return [r.images, r.labelsA, r.labelsB];
+      });
+      const backward = kernelsRun(() =>
+        tf.grad((v: tf.Tensor) => {
+          const r = mixupBatch(v, labels, options);
+          tf.dispose([r.labelsA, r.labelsB]);
+          return r.images;
+        })(x, dy),
+      );
+      expect(forward.map((k) => k.name)).toContain('Select');
+      expect(gpuProblems(forward)).toEqual([]);
+      expect(gpuProblems(backward)).toEqual([]);
+    } finally {
+      tf.dispose([x, dy, labels]);
+    }
+  });
+
+  it.each(DATA_FORMATS)('%s: the composite paste and its gradient run only rank ≤ 4 kernels, no Tile', (dataFormat) => {
+    const spatial = [3, 4, 5].slice(5 - dataFormat.length);
+    const shape = shapeOf(dataFormat, N, 2, spatial);
+    const x = tf.randomUniform(shape);
+    const dy = tf.onesLike(x);
+    const boxes = flatBoxes(Array.from({ length: N }, () => ({ lo: spatial.map(() => 1), hi: spatial })));
+    try {
+      const forward = kernelsRun(() => pasteComposite(x, PARTNERS, boxes, dataFormat));
+      const backward = kernelsRun(() =>
+        tf.grad((v: tf.Tensor) => pasteComposite(v, PARTNERS, boxes, dataFormat))(x, dy),
+      );
+      // The registered paste's gradient where the backend has no gradient kernel (webgl, webgpu) is the
+      // composite's, whichever paste ran forward.
+      const plan = { boxes: Array.from({ length: N }, () => boxOf(spatial)), partners: PARTNERS };
+      const registered = kernelsRun(() => {
+        return withoutGradKernel(() => tf.grad((v: tf.Tensor) => applyCutmix(v, plan, { dataFormat }))(x, dy));
+      });
+      expect(forward.map((k) => k.name)).toContain('Select');
+      expect(registered.map((k) => k.name)).toContain('ScatterNd');
+      expect(gpuProblems(forward)).toEqual([]);
+      expect(gpuProblems(backward)).toEqual([]);
+      expect(gpuProblems(registered)).toEqual([]);
+    } finally {
+      tf.dispose([x, dy]);
+    }
+  });
+});
+
+/** Runs `fn` with the active backend's gradient kernel unregistered, as on webgl and webgpu. */
+function withoutGradKernel<T>(fn: () => T): T {
+  const config = tf.getKernel(CUTMIX_PASTE_GRAD, tf.getBackend());
+  if (config) tf.unregisterKernel(CUTMIX_PASTE_GRAD, tf.getBackend());
+  try {
+    return fn();
+  } finally {
+    if (config) tf.registerKernel(config);
+  }
+}
+
+/** The box [1, size) on every axis, in the rank's own form. */
+function boxOf(spatial: number[]) {
+  const names = ['z', 'y', 'x'].slice(3 - spatial.length);
+  return Object.fromEntries(
+    names.flatMap((a, i) => [
+      [`${a}1`, 1],
+      [`${a}2`, spatial[i]],
+    ]),
+  ) as never;
+}
