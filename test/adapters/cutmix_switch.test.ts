@@ -60,6 +60,12 @@ describeEachBackend('CutMix as timm users expect it', () => {
         () => cutmix.loss(five),
         'Error in CutMix.loss: logits must have 4 columns (the CutMix options.numClasses), but got 5.',
       );
+      const three = tf.zeros([2, 3]) as tf.Tensor2D;
+      expectThrowsNoLeak(
+        () => cutmix.loss(three),
+        'Error in CutMix.loss: logits must have 4 columns (the CutMix options.numClasses), but got 3.',
+      );
+      three.dispose();
       tf.dispose([r.images, five, fine]);
       expectThrowsNoLeak(
         () => new CutMix({ numClasses: 0 }),
@@ -98,6 +104,24 @@ describeEachBackend('CutMix as timm users expect it', () => {
     expect(off.method).toBe('none');
     tf.dispose([x, y, off.images]);
     cutmix.dispose();
+  });
+
+  it('defaults and the boundary match mixupOrCutmix: switchProb 0.5, and a draw equal to it is MixUp', () => {
+    const [x, y] = [images(), indices()];
+    const ours = new CutMix({ seed: 21, mixupAlpha: 0.4 });
+    const rng = seededRng(21);
+    for (let step = 0; step < 12; step++) {
+      const a = ours.mix(x, y);
+      const b = mixupOrCutmix(x, y, { rng, mixupAlpha: 0.4 });
+      expect(a.method).toBe(b.method);
+      tf.dispose([a.images, b.images, b.labelsA, b.labelsB]);
+    }
+    ours.dispose();
+    const edge = new CutMix({ rng: () => 0.5, switchProb: 0.5 });
+    const [a, b] = [edge.mix(x, y), mixupOrCutmix(x, y, { rng: () => 0.5, switchProb: 0.5 })];
+    expect([a.method, b.method]).toEqual(['mixup', 'mixup']);
+    tf.dispose([x, y, a.images, b.images, b.labelsA, b.labelsB]);
+    edge.dispose();
   });
 
   it('switchProb 0 is always MixUp, 1 always CutMix; without the switch, always CutMix', () => {

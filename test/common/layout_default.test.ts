@@ -23,6 +23,8 @@ const message = (fn: string, options: string, arg: string, shape: number[], othe
 /** Channels-last batches that the channels-first defaults would misread. */
 const CHANNELS_LAST: [number[], DataFormat, DataFormat][] = [
   [[2, 28, 28, 1], 'NHWC', 'NCHW'],
+  [[2, 16, 16, 4], 'NHWC', 'NCHW'], // RGBA: 4 channels is still "few"
+  [[2, 5, 5, 3], 'NHWC', 'NCHW'], // 5 entries on the default's channel axis are already "many"
   [[2, 32, 32, 3], 'NHWC', 'NCHW'],
   [[2, 224, 224, 3], 'NHWC', 'NCHW'],
   [[2, 16000, 1], 'NWC', 'NCW'],
@@ -107,9 +109,10 @@ describeEachBackend('layout defaults never misread a batch', () => {
     const y = labelsFor(2);
     try {
       for (const dataFormat of ['NHWC', 'channelsLast'] as const) {
-        const r = cutmixBatch(x, y, { seed: 1, dataFormat, lam: 0.5 });
+        const r = cutmixBatch(x, y, { seed: 1, dataFormat, lam: 0.5, placement: 'inside' });
         expect(Object.keys(r.boxes[0])).toEqual(['y1', 'x1', 'y2', 'x2']);
-        expect(r.boxes[0].y2 - r.boxes[0].y1).toBeGreaterThan(0); // 28×28 positions, not 28×1
+        // 28×28 positions, not 28×1: a half-area box inside is 19×19.
+        expect([r.boxes[0].y2 - r.boxes[0].y1, r.boxes[0].x2 - r.boxes[0].x1]).toEqual([19, 19]);
         tf.dispose([r.images, r.labelsA, r.labelsB]);
       }
       // Told NCHW, the same shape is read as 28 channels of 28×1: the caller's word is obeyed.
@@ -117,27 +120,34 @@ describeEachBackend('layout defaults never misread a batch', () => {
       expect(asked.boxes[0].x2 - asked.boxes[0].x1).toBeLessThanOrEqual(1);
       tf.dispose([asked.images, asked.labelsA, asked.labelsB]);
       const signal = tf.zeros([2, 1, 16]);
-      const first = cutmixBatch(signal, y, { seed: 1, dataFormat: 'channelsFirst' });
+      const first = cutmixBatch(signal, y, { seed: 1, dataFormat: 'channelsFirst', lam: 0.5, placement: 'inside' });
       expect(Object.keys(first.boxes[0])).toEqual(['x1', 'x2']);
+      expect(first.boxes[0].x2 - first.boxes[0].x1).toBe(8); // 16 positions of one channel, not 1 of 16
       tf.dispose([signal, first.images, first.labelsA, first.labelsB]);
     } finally {
       tf.dispose([x, y]);
     }
   });
 
-  it.each([[[2, 3, 3, 3]], [[2, 4, 8, 8]], [[2, 64, 7, 7]], [[2, 1, 28, 28]], [[2, 3, 224, 224]], [[2, 1, 16000]]])(
-    '%j keeps the channels-first default (ambiguous or channels-first shapes)',
-    (shape) => {
-      const x = tf.zeros(shape);
-      const y = labelsFor(2);
-      try {
-        const r = cutmixBatch(x, y, { seed: 3 });
-        tf.dispose([r.images, r.labelsA, r.labelsB]);
-      } finally {
-        tf.dispose([x, y]);
-      }
-    },
-  );
+  it.each([
+    [[2, 3, 3, 3]],
+    [[2, 4, 8, 3]],
+    [[2, 3, 8, 5]],
+    [[2, 4, 8, 8]],
+    [[2, 64, 7, 7]],
+    [[2, 1, 28, 28]],
+    [[2, 3, 224, 224]],
+    [[2, 1, 16000]],
+  ])('%j keeps the channels-first default (ambiguous or channels-first shapes)', (shape) => {
+    const x = tf.zeros(shape);
+    const y = labelsFor(2);
+    try {
+      const r = cutmixBatch(x, y, { seed: 3 });
+      tf.dispose([r.images, r.labelsA, r.labelsB]);
+    } finally {
+      tf.dispose([x, y]);
+    }
+  });
 
   it('cutmixDataset keeps its channels-last default for channels-last and ambiguous shapes', async () => {
     for (const shape of [
