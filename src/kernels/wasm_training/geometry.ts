@@ -126,11 +126,3 @@ export function convGeometry(spec: ConvSpec): ConvGeometry {
     filterShape: spec.filterShape as [number, number, number, number],
   };
 }
-
-/** True when every value is finite: then a zero times anything is zero, and zero terms may be skipped. */
-export function allFinite(values: Float32Array): boolean {
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) return false;
-  }
-  return true;
-}

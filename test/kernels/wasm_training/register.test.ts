@@ -100,6 +100,20 @@ describe('the kernels refuse what they would misread, before allocating', () => 
       `${where(NAMES[0])}: filterShape[2] must be the input's 5 channels, but got 3.`,
     );
   });
+  it('a wasm backend without BatchMatMul (the filter gradient runs through it)', () => {
+    const matMul = tf.getKernel('BatchMatMul', 'wasm') as tf.KernelConfig;
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    try {
+      expectRefused(
+        NAMES[0],
+        () => ({ x: x(), dy: dy() }),
+        filterAttrs,
+        `${where(NAMES[0])}: the wasm backend must have a BatchMatMul kernel, but got none.`,
+      );
+    } finally {
+      tf.registerKernel(matMul);
+    }
+  });
   it('a filter shape of another rank, an input that is not float32 or not rank 4', () => {
     expectRefused(
       NAMES[0],

@@ -146,6 +146,52 @@ describe('training convolutions on wasm with tfjs-cutmix/wasm-grad', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('a conv2dTranspose model (an 8×8 autoencoder) on CutMix-mixed images', async () => {
+    const calls = countOurKernels();
+    const rng = seededRng(13);
+    const before = tf.memory().numTensors;
+    // 16 images of one bright bar at a random row or column: what the model must reproduce.
+    const pixels = new Float32Array(16 * 64);
+    for (let i = 0; i < 16; i++) {
+      const at = Math.floor(rng() * 8);
+      for (let j = 0; j < 8; j++) pixels[i * 64 + (i % 2 === 0 ? at * 8 + j : j * 8 + at)] = 1;
+    }
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({
+          inputShape: [8, 8, 1],
+          filters: 8,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu',
+          kernelInitializer: init(12),
+        }),
+        tfl.layers.conv2dTranspose({
+          filters: 1,
+          kernelSize: 3,
+          strides: 2,
+          padding: 'same',
+          kernelInitializer: init(13),
+        }),
+      ],
+    });
+    const xs = tf.tensor4d(pixels, [16, 8, 8, 1]);
+    const ys = tf.tensor1d(new Int32Array(16), 'int32');
+    const cutmixRng = seededRng(14);
+    const losses = await train(40, () => {
+      const { images, labelsA, labelsB } = cutmixBatch(xs, ys, { rng: cutmixRng, dataFormat: 'NHWC' });
+      tf.dispose([labelsA, labelsB]);
+      return tf.losses.meanSquaredError(images, model.apply(images, { training: true }) as tf.Tensor) as tf.Scalar;
+    });
+    expect(mean(losses.slice(-5))).toBeLessThan(0.8 * mean(losses.slice(0, 5)));
+    // The first layer's filter gradient, and conv2dTranspose's (a Conv2DBackpropFilter of its own).
+    expect(calls().Conv2DBackpropFilter).toBe(2 * 40);
+    model.dispose();
+    tf.dispose([xs, ys]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('a separableConv2d / depthwiseConv2d model (the depthwise kernels)', async () => {
     const calls = countOurKernels();
     const { train: digits } = loadDigits(10, 0, seededRng(4));
