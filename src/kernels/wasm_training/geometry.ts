@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, TensorInfo } from '@tensorflow/tfjs-core';
-import { failMust } from '../../common/validate.js';
+import { describeValue, failMust } from '../../common/validate.js';
 
 /** The padding forms tfjs's convolutions accept: 'same', 'valid', one number, or explicit per-axis pairs. */
 export type ConvPad = Conv2DBackpropFilterAttrs['pad'];
@@ -78,10 +78,10 @@ export function assertFloat4D(kernel: string, name: string, t: TensorInfo): void
  */
 export function convGeometry(spec: ConvSpec): ConvGeometry {
   const fn = where(spec.kernel);
-  const format = spec.dataFormat ?? 'NHWC';
+  const format = spec.dataFormat;
   const allowed = spec.depthwise ? ['NHWC'] : ['NHWC', 'NCHW'];
-  if (!allowed.includes(format)) {
-    failMust(fn, 'dataFormat', `be ${allowed.map((f) => `'${f}'`).join(' or ')}`, `'${format}'`);
+  if (format === undefined || !allowed.includes(format)) {
+    failMust(fn, 'dataFormat', `be ${allowed.map((f) => `'${f}'`).join(' or ')}`, describeValue(format));
   }
   if (spec.filterShape.length !== 4) {
     failMust(fn, 'filterShape', 'have 4 entries', shapeText(spec.filterShape));

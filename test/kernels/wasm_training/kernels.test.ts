@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { conv2dFilterGradOnHeap } from '../../../src/kernels/wasm_training/conv2d_backprop_filter.js';
 import { registerWasmGradients } from '../../../src/wasm-grad.js';
 import { useBackend } from '../../support/backends.js';
@@ -63,11 +63,17 @@ describe('Conv2DBackpropFilter (wasm) against the cpu kernel', () => {
         const want = runKernelOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
         const [x, dy] = [tf.tensor(inputs.x.values, cs.xShape), tf.tensor(inputs.dy.values, cs.dyShape)];
         const ids = backend.numDataIds();
+        const outputs = vi.spyOn(backend, 'makeOutput');
         const out = tf.engine().makeTensorFromTensorInfo(conv2dFilterGradOnHeap(backend, { x, dy }, attrs, budget));
+        const perSample = (sizeOf(cs.filterShape.slice(0, 3)) * sizeOf(cs.dyShape)) / cs.dyShape[0] / cs.filterShape[3];
+        const groups = Math.ceil(cs.xShape[0] / Math.max(1, Math.floor(budget / perSample)));
         try {
+          // Patches, rows and their product per group, and the summed output when there are several.
+          expect(outputs).toHaveBeenCalledTimes(3 * groups + (groups > 1 ? 1 : 0));
           expect(backend.numDataIds(), 'only the output is left').toBe(ids + 1);
           tf.test_util.expectArraysClose(out.dataSync(), want.values);
         } finally {
+          outputs.mockRestore();
           tf.dispose([x, dy, out]);
         }
       }),

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useBackend } from '../../support/backends.js';
+import { withHeapOutput } from '../../../src/kernels/wasm_training/output.js';
 import { runKernelOn, sizeOf, valuesFrom } from '../../support/conv_cases.js';
 
 // One fork per test file (vitest.config.ts): this file starts with no wasm gradient kernel registered,
@@ -43,7 +44,11 @@ describe('tfjs-cutmix/wasm-grad registers what tfjs lacks, and only that', () =>
     const entry = await import('tfjs-cutmix/wasm-grad');
     expect(entry.WASM_GRADIENT_KERNELS).toEqual(NAMES);
     expect(tf.getKernel(NAMES[2], 'wasm')).toBe(mine);
-    for (const name of NAMES.slice(0, 2)) expect(tf.getKernel(name, 'wasm')?.setupFunc, name).toBeUndefined();
+    for (const name of NAMES.slice(0, 2)) {
+      const config = tf.getKernel(name, 'wasm');
+      expect(config, `${name}: registered by the import itself`).toBeDefined();
+      expect(config?.setupFunc, `${name}: no setupFunc (it would never run)`).toBeUndefined();
+    }
     expect(entry.registerWasmGradients()).toEqual(NAMES.slice(0, 2));
     expect(entry.registerWasmGradients(), 'a second call changes nothing').toEqual(NAMES.slice(0, 2));
     expect(tf.getKernel(NAMES[2], 'wasm')).toBe(mine);
@@ -83,7 +88,16 @@ describe('the kernels refuse what they would misread, before allocating', () => 
       NAMES[0],
       () => ({ x: x(), dy: dy() }),
       { ...filterAttrs, dataFormat: 'NDHWC' },
-      `${where(NAMES[0])}: dataFormat must be 'NHWC' or 'NCHW', but got 'NDHWC'.`,
+      `${where(NAMES[0])}: dataFormat must be 'NHWC' or 'NCHW', but got "NDHWC".`,
+    );
+  });
+  it('a missing dataFormat (tfjs always passes one; the cpu kernel refuses none too)', () => {
+    const { dataFormat: _, ...withoutFormat } = filterAttrs;
+    expectRefused(
+      NAMES[0],
+      () => ({ x: x(), dy: dy() }),
+      withoutFormat,
+      `${where(NAMES[0])}: dataFormat must be 'NHWC' or 'NCHW', but got undefined.`,
     );
   });
   it("a dy that is not the convolution's output", () => {
@@ -184,15 +198,19 @@ describe('on the wasm heap', () => {
       const [ids, tensors] = [wasm.numDataIds(), tf.memory().numTensors];
       const ballast: number[] = [];
       const buffers = new Set<ArrayBufferLike>();
+      // After every move onto the heap and every allocation, the heap is filled again: each one of them
+      // grows it, so a view made before any of them is stale by the next.
       const { makeOutput, move } = wasm;
       vi.spyOn(wasm, 'makeOutput').mockImplementation(function (this: BackendWasm, ...args) {
         const out = makeOutput.apply(this, args);
         buffers.add(wasm.wasm.HEAPU8.buffer);
+        fillHeap(ballast);
         return out;
       });
       vi.spyOn(wasm, 'move').mockImplementation(function (this: BackendWasm, ...args) {
         move.apply(this, args);
         buffers.add(wasm.wasm.HEAPU8.buffer);
+        fillHeap(ballast);
       });
       const made = Object.fromEntries(
         Object.entries(values).map(([key, t]) => [key, tf.engine().makeTensor(t.values, [...t.shape], 'float32', cpu)]),
@@ -201,7 +219,7 @@ describe('on the wasm heap', () => {
         fillHeap(ballast);
         buffers.add(wasm.wasm.HEAPU8.buffer);
         const out = tf.engine().runKernel(name, made, kernelAttrs as tf.NamedAttrMap) as tf.Tensor;
-        expect(buffers.size, 'the heap grew while the kernel ran').toBeGreaterThan(1);
+        expect(buffers.size, 'the heap grew at every move and allocation').toBeGreaterThan(2);
         tf.test_util.expectArraysClose(out.dataSync(), want);
         out.dispose();
       } finally {
@@ -228,6 +246,16 @@ describe('on the wasm heap', () => {
       vi.restoreAllMocks();
       tf.dispose([x, dy]);
     }
+  });
+
+  it('an output whose filling throws is freed', () => {
+    const ids = wasm.numDataIds();
+    expect(() =>
+      withHeapOutput(wasm, [2, 3], () => {
+        throw new Error('injected: fill failed');
+      }),
+    ).toThrow('injected: fill failed');
+    expect(wasm.numDataIds()).toBe(ids);
   });
 
   it('an empty batch or an empty filter gives zeros of the filter shape, as the cpu kernel does', () => {
