@@ -52,8 +52,10 @@ function groupProduct(
  *   dW[r, c, i, o] = Σ_b Σ_(y, x) X[b, y·sh + r − top, x·sw + c − left, i] · dY[b, y, x, o]
  *
  * written as a matrix product (the patches of X against dY) so that the backend's XNNPACK matrix multiply
- * does the arithmetic: several times faster than any loop in JavaScript (docs/benchmarks.md). Products
+ * does the arithmetic, faster than a direct loop in JavaScript (measured in docs/benchmarks.md). Products
  * accumulate in float32 as XNNPACK's do; groups of samples are summed in float64.
+ *
+ * @param budget Most floats one group's patch matrix may hold (tests set it small to split the batch).
  */
 export function conv2dFilterGradOnHeap(
   backend: BackendWasm,
