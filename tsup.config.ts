@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', data: 'src/data.ts' },
+  entry: { index: 'src/index.ts', data: 'src/data.ts', 'wasm-grad': 'src/wasm-grad.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   // No maps: the output is unminified and keeps the source's names, so stack traces already read as the

@@ -15,6 +15,7 @@ export default defineConfig({
     alias: [
       { find: /^tfjs-cutmix$/, replacement: src('index.ts') },
       { find: /^tfjs-cutmix\/data$/, replacement: src('data.ts') },
+      { find: /^tfjs-cutmix\/wasm-grad$/, replacement: src('wasm-grad.ts') },
     ],
   },
   test: {

@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [--write]`: times the CutMix paste on the cpu and wasm backends for three
- * batch shapes and prints the results table. The committed results (bench/results/latest.json and the
+ * batch shapes, and training a convolution on wasm with `tfjs-cutmix/wasm-grad` against cpu (bench/wasm_grad.ts),
+ * and prints the results table. The committed results (bench/results/latest.json and the
  * results section of docs/benchmarks.md) change only with `--write` on a full run; otherwise both go to
  * .tmp/bench/ (ignored by git). Progress goes to stderr; the full run takes a few minutes on 2 cores,
  * `--quick` about 30 s.
@@ -16,6 +17,7 @@ import { exitUsage, parseCli } from '../scripts/cli.js';
 import { benchGradient, benchSampling, type GradientResult } from './gradient.js';
 import { evaluateTargets, LIMIT, renderMarkdown, spliceResults, type BenchReport, type Machine } from './report.js';
 import { benchShape, type BackendName, type BenchBatch, type Budget, type ShapeResult } from './suite.js';
+import { benchWasmGrad, renderWasmGrad } from './wasm_grad.js';
 
 const args = parseCli(process.argv.slice(2), {
   command: 'bench',
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
   }
   progress('sampling: elem-mode plans at N = 256');
   const sampling = benchSampling(256, quick ? 51 : 301);
+  const wasmGrad = await benchWasmGrad(quick, progress);
 
   const report: BenchReport = {
     date: new Date().toISOString().slice(0, 10),
@@ -118,9 +121,9 @@ async function main(): Promise<void> {
   const outDir = commit ? `${root}bench/results` : `${root}.tmp/bench`;
   const page = commit ? `${root}docs/benchmarks.md` : `${outDir}/benchmarks.md`;
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(`${outDir}/latest.json`, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(`${outDir}/latest.json`, `${JSON.stringify({ ...report, wasmGrad }, null, 2)}\n`);
   const committedPage = `${root}docs/benchmarks.md`;
-  const markdown = renderMarkdown(report);
+  const markdown = `${renderMarkdown(report)}\n\n${renderWasmGrad(wasmGrad)}`;
   const spliced = spliceResults(
     existsSync(committedPage) ? readFileSync(committedPage, 'utf8') : '# Benchmarks\n',
     markdown,

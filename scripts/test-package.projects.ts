@@ -13,7 +13,7 @@ export interface Project {
   /** Whether @tensorflow/tfjs-data is installed (if not, only the root entry's types are checked). */
   hasData: boolean;
   /** consumer.json: what the ESM and CommonJS scripts load, and the backends they run on. */
-  runtime: { tf: string; imports: string[]; data: string | null; backends: string[] };
+  runtime: { tf: string; imports: string[]; data: string | null; layers: string; backends: string[] };
 }
 
 /** The oldest tfjs-core the peer range allows: the lower bound of a `^x.y.z` or `>=x.y.z` range. */
@@ -30,9 +30,15 @@ function oldestAllowed(): string {
 const LATEST = '4.22.0';
 const OLDEST = oldestAllowed();
 
-/** tfjs-core with the cpu and wasm backends (and tfjs-data), all at `version`. */
+/** tfjs-core with the cpu and wasm backends, tfjs-layers (the gradients) and tfjs-data, all at `version`. */
 function split(name: string, version: string, withData: boolean): Project {
-  const parts = ['tfjs-core', 'tfjs-backend-cpu', 'tfjs-backend-wasm', ...(withData ? ['tfjs-data'] : [])];
+  const parts = [
+    'tfjs-core',
+    'tfjs-backend-cpu',
+    'tfjs-backend-wasm',
+    'tfjs-layers',
+    ...(withData ? ['tfjs-data'] : []),
+  ];
   return {
     name,
     packages: parts.map((p) => `@tensorflow/${p}@${version}`),
@@ -42,6 +48,7 @@ function split(name: string, version: string, withData: boolean): Project {
       tf: '@tensorflow/tfjs-core',
       imports: ['@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm'],
       data: withData ? '@tensorflow/tfjs-data' : null,
+      layers: '@tensorflow/tfjs-layers',
       backends: ['cpu', 'wasm'],
     },
   };
@@ -59,6 +66,7 @@ export const PROJECTS: Project[] = [
       tf: '@tensorflow/tfjs',
       imports: ['@tensorflow/tfjs-backend-wasm'],
       data: 'union',
+      layers: 'union',
       backends: ['cpu', 'wasm'],
     },
   },

@@ -2,14 +2,17 @@
  * `npm run test:package`: the package as a user installs it. Packs the tarball (the `prepack` build runs),
  * installs it into fresh consumer projects in the system's temporary directory (outside the repository, so
  * nothing resolves to the source), and runs in each: an ES module and a CommonJS script (test/package/
- * consumer/checks.cjs, on cpu and wasm, with `tf.memory().numTensors` checked after every check) and
- * `tsc --noEmit --strict` (no skipLibCheck) under moduleResolution node16, nodenext, bundler and node10.
+ * consumer/checks.cjs, on cpu and wasm, with `tf.memory().numTensors` checked after every check; they load
+ * all three entries, and train a conv2d model on wasm through `tfjs-cutmix/wasm-grad`), that entry bundled
+ * by esbuild (its `sideEffects` entry kept), and `tsc --noEmit --strict` (no skipLibCheck) under
+ * moduleResolution node16, nodenext, bundler and node10.
  *
- * Projects: tfjs-core/cpu/wasm/data 4.22.0; the oldest version the peer range allows; the
+ * Projects: tfjs-core/cpu/wasm/layers/data 4.22.0; the oldest version the peer range allows; the
  * `@tensorflow/tfjs` 4.22.0 union package (+ wasm); and 4.22.0 without `@tensorflow/tfjs-data`, where only
  * the root entry's types must check and `tfjs-cutmix/data`'s must fail naming the missing package. Every
  * project must hold exactly one tfjs-core (`npm ls`). Installs reuse npm's cache (`--prefer-offline`).
  */
+import { build } from 'esbuild';
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -141,6 +144,34 @@ async function typecheck(project: Project, dir: string, variant: string): Promis
   record(name, false, out.trim());
 }
 
+/**
+ * `import 'tfjs-cutmix/wasm-grad'` bundled by a bundler that honours package.json's `sideEffects` (esbuild;
+ * webpack and Rollup read it the same way): the bare import must survive and register the kernels. tfjs stays
+ * external, resolved from the project as at run time.
+ */
+async function bundledSideEffect(project: Project, dir: string): Promise<void> {
+  const name = `[${project.name}] bundled (esbuild, sideEffects honoured): import 'tfjs-cutmix/wasm-grad' registers`;
+  writeFileSync(
+    join(dir, 'bundle-entry.mjs'),
+    "import * as tf from '@tensorflow/tfjs-core';\nimport 'tfjs-cutmix/wasm-grad';\n" +
+      "console.log(tf.getKernel('Conv2DBackpropFilter', 'wasm') === undefined ? 'missing' : 'registered');\n",
+  );
+  const result = await build({
+    entryPoints: ['bundle-entry.mjs'],
+    absWorkingDir: dir,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile: 'bundle.mjs',
+    external: ['@tensorflow/*'],
+    logLevel: 'silent',
+  });
+  const warnings = result.warnings.map((w) => w.text);
+  const { code, out } = await sh(process.execPath, ['bundle.mjs'], dir);
+  const ok = code === 0 && out.trim() === 'registered' && warnings.length === 0;
+  record(name, ok, ok ? '' : `${out.trim()} ${warnings.join('; ')}`);
+}
+
 async function testProject(project: Project, tarball: string, keep: boolean): Promise<void> {
   const dir = await install(project, tarball);
   try {
@@ -162,6 +193,7 @@ async function testProject(project: Project, tarball: string, keep: boolean): Pr
       const summary = out.split('\n').find((l) => l.includes('checks passed')) ?? '(no summary line)';
       record(`[${project.name}] node ${script}`, code === 0, code ? out.trim() : `${summary} (${seconds(started)})`);
     }
+    await bundledSideEffect(project, dir);
     // The typechecks are independent: run them together (tsc is single-threaded).
     await Promise.all(TSC_VARIANTS.map((v) => typecheck(project, dir, v.name)));
     if (!project.hasData) {

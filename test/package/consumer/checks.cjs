@@ -231,13 +231,62 @@ const CHECKS = [
       }
     },
   },
+  {
+    name: 'tfjs-cutmix/wasm-grad: a conv2d model trains on wasm with CutMix (the loss falls)',
+    backends: ['wasm'],
+    async run({ tf, lib, layers, libWasmGrad }) {
+      check(libWasmGrad.WASM_GRADIENT_KERNELS.includes('Conv2DBackpropFilter'), 'the entry lists its kernels');
+      check(tf.getKernel('Conv2DBackpropFilter', 'wasm') !== undefined, 'importing the entry registered it');
+      check(Array.isArray(libWasmGrad.registerWasmGradients()), 'registerWasmGradients() returns the names');
+      // Two classes of 8×8 images (NHWC): the bright half is the left one or the right one.
+      const n = 8;
+      const pixels = new Float32Array(n * 64);
+      for (let i = 0; i < n; i++) for (let p = 0; p < 64; p++) pixels[i * 64 + p] = p % 8 < 4 === (i % 2 === 0) ? 1 : 0;
+      const xs = tf.tensor4d(pixels, [n, 8, 8, 1]);
+      const ys = tf.tensor1d(
+        Int32Array.from({ length: n }, (_, i) => i % 2),
+        'int32',
+      );
+      const init = (seed) => layers.initializers.glorotUniform({ seed });
+      const model = layers.sequential({
+        layers: [
+          layers.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, kernelInitializer: init(1) }),
+          layers.layers.flatten(),
+          layers.layers.dense({ units: 2, kernelInitializer: init(2) }),
+        ],
+      });
+      const optimizer = tf.train.adam(0.05);
+      const losses = [];
+      try {
+        for (let step = 0; step < 15; step++) {
+          const loss = optimizer.minimize(() => {
+            const mixed = lib.cutmixBatch(xs, ys, { seed: step, dataFormat: 'NHWC', prob: 0.5 });
+            return lib.cutmixLoss(model.apply(mixed.images), mixed.labelsA, mixed.labelsB, mixed.lam);
+          }, true);
+          losses.push((await loss.data())[0]);
+          loss.dispose();
+        }
+        const mean = (a) => a.reduce((s, v) => s + v, 0) / a.length;
+        check(losses.every(Number.isFinite), `finite losses ${losses}`);
+        check(
+          mean(losses.slice(-3)) < 0.8 * mean(losses.slice(0, 3)),
+          `the loss falls: ${losses.map((l) => l.toFixed(3))}`,
+        );
+      } finally {
+        model.dispose();
+        optimizer.dispose();
+        tf.dispose([xs, ys]);
+      }
+    },
+  },
 ];
 
 /**
  * Runs every check on each backend; returns the counts and the failures as lines.
- * @param ctx `{ tf, data, lib, libData, backends }`: tfjs-core (or the union package), tf.data (null in a
- *   project without tfjs-data: checks that need it are skipped), and the package's root and `/data` entries
- *   as the caller loaded them.
+ * @param ctx `{ tf, data, layers, lib, libData, libWasmGrad, backends }`: tfjs-core (or the union package),
+ *   tf.data (null in a project without tfjs-data: checks that need it are skipped), tfjs-layers (or the
+ *   union package), and the package's root, `/data` and `/wasm-grad` entries as the caller loaded them. A
+ *   check with `backends` runs on those only.
  */
 async function runChecks(ctx) {
   const failures = [];
@@ -245,8 +294,8 @@ async function runChecks(ctx) {
   for (const backend of ctx.backends) {
     check(await ctx.tf.setBackend(backend), `backend ${backend} failed to initialise`);
     await ctx.tf.ready();
-    for (const { name, run, needs } of CHECKS) {
-      if (needs === 'data' && !ctx.data) {
+    for (const { name, run, needs, backends } of CHECKS) {
+      if ((needs === 'data' && !ctx.data) || (backends && !backends.includes(backend))) {
         skipped++;
         continue;
       }

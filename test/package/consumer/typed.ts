@@ -20,6 +20,7 @@ import {
   type ObjectBox,
 } from 'tfjs-cutmix';
 import { cutmixDataset, type MixedBatch } from 'tfjs-cutmix/data';
+import { registerWasmGradients, WASM_GRADIENT_KERNELS } from 'tfjs-cutmix/wasm-grad';
 import type { Dataset } from '@tensorflow/tfjs-data';
 
 export function step(images: tf.Tensor4D, labels: tf.Tensor1D, logits: tf.Tensor2D): tf.Scalar {
@@ -69,4 +70,15 @@ export function plan(images: tf.Tensor4D, masks: tf.Tensor4D, labels: tf.Tensor2
   tf.dispose([r.images, r.labelsA, r.labelsB, mixedMasks]);
   void [objects, stretch, cube, wrong];
   return loss;
+}
+
+/** tfjs-cutmix/wasm-grad: importing it registers the kernels; the call reports which are this package's. */
+export function wasmGradients(): string[] {
+  const ours: string[] = registerWasmGradients();
+  const all: readonly string[] = WASM_GRADIENT_KERNELS;
+  // @ts-expect-error -- the list is read-only
+  WASM_GRADIENT_KERNELS.push('MaxPoolGrad');
+  // @ts-expect-error -- registerWasmGradients takes no argument
+  registerWasmGradients({ replace: true });
+  return ours.filter((name) => all.includes(name));
 }
