@@ -22,6 +22,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/browser/**', 'node_modules/**'],
     globals: false,
+    // Assembles the wasm copier from copier.wat when missing or stale (no install script does it).
+    globalSetup: ['test/setup/wasm-copier.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // One fork per file keeps tfjs engine state (backends, registered kernels) separate between files.

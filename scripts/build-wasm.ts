@@ -1,8 +1,10 @@
 /**
  * Assembles src/kernels/wasm/copier.wat into src/kernels/wasm/copier.generated.ts (ignored by git): the
  * module's bytes, base64, once for an ordinary memory and once for a shared one (a multi-threaded wasm
- * backend). Runs on `npm ci`/`npm install` (prepare) and before every build; `npm run build:wasm` by hand
- * after editing the .wat. `--check` only reports whether the generated file is up to date.
+ * backend). Everything that reads src/ makes sure of it first — the build (tsup.config.ts), the tests
+ * (vitest's global setup) and the `pre` hooks of the scripts run with tsx — and not an install script, so
+ * that installing the package asks nothing of its users. `npm run build:wasm` by hand after editing the
+ * .wat; `--check` only reports whether the generated file is up to date.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +43,26 @@ export const COPIER_WASM_SHARED = '${shared}';
 `;
 }
 
+const WAT = dir + 'copier.wat';
+const TARGET = dir + 'copier.generated.ts';
+
+/** The generated file's current text, or '' when it is missing. */
+function current(): string {
+  try {
+    return readFileSync(TARGET, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Writes the generated file when it is missing or stale; returns whether it wrote. */
+export async function ensureCopier(): Promise<boolean> {
+  const text = await generate(readFileSync(WAT, 'utf8'));
+  if (current() === text) return false;
+  writeFileSync(TARGET, text);
+  return true;
+}
+
 async function main(): Promise<void> {
   let check = false;
   try {
@@ -54,22 +76,14 @@ async function main(): Promise<void> {
     console.error(`build-wasm: ${(error as Error).message} (see --help)`);
     process.exit(2);
   }
-  const text = await generate(readFileSync(dir + 'copier.wat', 'utf8'));
-  const target = dir + 'copier.generated.ts';
-  let current = '';
-  try {
-    current = readFileSync(target, 'utf8');
-  } catch {
-    // missing: generated below (or reported with --check)
-  }
-  if (check) {
-    if (current !== text) {
-      console.error('build-wasm: copier.generated.ts is stale; run npm run build:wasm');
-      process.exit(1);
-    }
+  if (!check) {
+    await ensureCopier();
     return;
   }
-  if (current !== text) writeFileSync(target, text);
+  if (current() !== (await generate(readFileSync(WAT, 'utf8')))) {
+    console.error('build-wasm: copier.generated.ts is stale; run npm run build:wasm');
+    process.exit(1);
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main();

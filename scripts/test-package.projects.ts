@@ -12,6 +12,8 @@ export interface Project {
   coreVersion: string;
   /** Whether @tensorflow/tfjs-data is installed (if not, only the root entry's types are checked). */
   hasData: boolean;
+  /** Also typecheck with the current TypeScript 7.x, installed into the project as `npm i -D typescript` would. */
+  typescript7?: boolean;
   /** consumer.json: what the ESM and CommonJS scripts load, and the backends they run on. */
   runtime: { tf: string; imports: string[]; data: string | null; layers: string; backends: string[] };
 }
@@ -55,13 +57,14 @@ function split(name: string, version: string, withData: boolean): Project {
 }
 
 export const PROJECTS: Project[] = [
-  split(`core-${LATEST}`, LATEST, true),
+  { ...split(`core-${LATEST}`, LATEST, true), typescript7: true },
   ...(OLDEST === LATEST ? [] : [split(`core-${OLDEST}`, OLDEST, true)]),
   {
     name: `union-${LATEST}`,
     packages: [`@tensorflow/tfjs@${LATEST}`, `@tensorflow/tfjs-backend-wasm@${LATEST}`],
     coreVersion: LATEST,
     hasData: true,
+    typescript7: true,
     runtime: {
       tf: '@tensorflow/tfjs',
       imports: ['@tensorflow/tfjs-backend-wasm'],
@@ -91,4 +94,21 @@ export const TSC_VARIANTS: { name: string; options: Record<string, unknown>; fil
   },
   { name: 'bundler', options: { ...STRICT, module: 'esnext', moduleResolution: 'bundler' }, files: ['typed.ts'] },
   { name: 'node10', options: { ...STRICT, module: 'commonjs', moduleResolution: 'node10' }, files: ['typed.ts'] },
+];
+
+/** The range `npm i -D typescript@7` resolves today: the current 7.x. */
+export const TYPESCRIPT_7 = 'typescript@7';
+
+/**
+ * TypeScript 7 runs the same strict checks (node10 resolution no longer exists there). Without skipLibCheck
+ * tfjs-core's own dependencies' declarations fail alone (the baseline tells them apart); with it, which is
+ * what the README asks of TypeScript ≥ 6 users, nothing may fail.
+ */
+export const TSC7_VARIANTS: typeof TSC_VARIANTS = [
+  ...TSC_VARIANTS.filter((v) => v.name !== 'node10').map((v) => ({ ...v, name: `ts7-${v.name}` })),
+  {
+    name: 'ts7-bundler-skipLibCheck',
+    options: { ...STRICT, module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true },
+    files: ['typed.ts'],
+  },
 ];

@@ -5,7 +5,10 @@
  * consumer/checks.cjs, on cpu and wasm, with `tf.memory().numTensors` checked after every check; they load
  * all three entries, and train a conv2d model on wasm through `tfjs-cutmix/wasm-grad`), that entry bundled
  * by esbuild (its `sideEffects` entry kept), and `tsc --noEmit --strict` (no skipLibCheck) under
- * moduleResolution node16, nodenext, bundler and node10.
+ * moduleResolution node16, nodenext, bundler and node10 with the repository's TypeScript 5.9, and, where a
+ * project installs the current TypeScript 7.x, under node16, nodenext and bundler (and bundler with
+ * skipLibCheck, which must be clean). It also fails when installing the tarball prints an install-script
+ * warning or its package.json carries a lifecycle script a consumer would be asked to approve.
  *
  * Projects: tfjs-core/cpu/wasm/layers/data 4.22.0; the oldest version the peer range allows; the
  * `@tensorflow/tfjs` 4.22.0 union package (+ wasm); and 4.22.0 without `@tensorflow/tfjs-data`, where only
@@ -20,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseCli, runCli, UsageError } from './cli.js';
-import { PROJECTS, TSC_VARIANTS, type Project } from './test-package.projects.js';
+import { PROJECTS, TSC7_VARIANTS, TSC_VARIANTS, TYPESCRIPT_7, type Project } from './test-package.projects.js';
 
 const run = promisify(execFile);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,7 +92,7 @@ async function install(project: Project, tarball: string): Promise<string> {
   }
   writeFileSync(join(dir, 'consumer.json'), `${JSON.stringify(project.runtime, null, 2)}\n`);
   for (const ext of ['ts', 'mts', 'cts']) writeFileSync(join(dir, `baseline.${ext}`), BASELINE);
-  for (const v of TSC_VARIANTS) {
+  for (const v of [...TSC_VARIANTS, ...(project.typescript7 ? TSC7_VARIANTS : [])]) {
     const files = v.files.map((f) => (project.hasData ? f : f.replace('typed', 'typed-root')));
     const config = (names: string[]) => JSON.stringify({ compilerOptions: v.options, files: names }, null, 2);
     writeFileSync(join(dir, `tsconfig.${v.name}.json`), config(files));
@@ -99,22 +102,22 @@ async function install(project: Project, tarball: string): Promise<string> {
     );
   }
   const started = performance.now();
-  const args = [
-    'install',
-    '--prefer-offline',
-    '--no-audit',
-    '--no-fund',
-    '--loglevel=error',
-    tarball,
-    ...project.packages,
-  ];
+  const packages = [...project.packages, ...(project.typescript7 ? [TYPESCRIPT_7] : [])];
+  // Warnings shown: an install script of ours would be one (npm asks users to approve it).
+  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn', tarball, ...packages];
   const { code, out } = await sh('npm', args, dir);
-  record(
-    `[${project.name}] npm install ${project.packages.join(' ')}`,
-    code === 0,
-    code ? out.trim() : seconds(started),
-  );
+  record(`[${project.name}] npm install ${packages.join(' ')}`, code === 0, code ? out.trim() : seconds(started));
   if (code !== 0) throw new Error(`install failed in ${dir}`);
+  const ours = out.split('\n').filter((l) => /install.?script/i.test(l) && l.includes('tfjs-cutmix'));
+  const { scripts = {} } = JSON.parse(readFileSync(join(dir, 'node_modules/tfjs-cutmix/package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const lifecycle = ['preinstall', 'install', 'postinstall', 'prepare'].filter((s) => s in scripts);
+  record(
+    `[${project.name}] installing the tarball asks no approval: no install script in its package.json`,
+    ours.length === 0 && lifecycle.length === 0,
+    [...ours, ...lifecycle.map((s) => `scripts.${s}: ${scripts[s]}`)].join('; '),
+  );
   return dir;
 }
 
@@ -127,11 +130,11 @@ const errorLines = (out: string) => new Set(out.split('\n').filter((l) => l.incl
  * @types/webgl-ext, which clashes with current TypeScript's DOM library), not from this package, and are reported
  * as such; any other error fails.
  */
-async function typecheck(project: Project, dir: string, variant: string): Promise<void> {
+async function typecheck(project: Project, dir: string, variant: string, tsc = TSC): Promise<void> {
   const name = `[${project.name}] tsc --strict, ${variant}`;
-  const { code, out } = await sh(process.execPath, [TSC, '-p', `tsconfig.${variant}.json`], dir);
+  const { code, out } = await sh(process.execPath, [tsc, '-p', `tsconfig.${variant}.json`], dir);
   if (code === 0) return record(name, true);
-  const base = await sh(process.execPath, [TSC, '-p', `tsconfig.${variant}.baseline.json`], dir);
+  const base = await sh(process.execPath, [tsc, '-p', `tsconfig.${variant}.baseline.json`], dir);
   const own = [...errorLines(out)].filter((l) => !errorLines(base.out).has(l));
   if (base.code !== 0 && own.length === 0) {
     const where = [...new Set([...errorLines(base.out)].map((l) => l.split('(')[0]))].join(', ');
@@ -196,6 +199,13 @@ async function testProject(project: Project, tarball: string, keep: boolean): Pr
     await bundledSideEffect(project, dir);
     // The typechecks are independent: run them together (tsc is single-threaded).
     await Promise.all(TSC_VARIANTS.map((v) => typecheck(project, dir, v.name)));
+    if (project.typescript7) {
+      // The project's own TypeScript, as `npm i -D typescript@7` installed it.
+      const tsc7 = join(dir, 'node_modules/typescript/bin/tsc');
+      const { out } = await sh(process.execPath, [tsc7, '--version'], dir);
+      console.log(`  [${project.name}] ${out.trim()}`);
+      await Promise.all(TSC7_VARIANTS.map((v) => typecheck(project, dir, v.name, tsc7)));
+    }
     if (!project.hasData) {
       // /data's declarations import tfjs-data: without it tsc must fail and name the package to install.
       writeFileSync(

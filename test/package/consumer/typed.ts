@@ -1,11 +1,13 @@
 // TypeScript consumer: typechecked (`tsc --noEmit --strict`, no skipLibCheck) against the installed tarball
-// under moduleResolution node16/nodenext (as ESM .mts and CommonJS .cts), bundler and node10. Every
-// `@ts-expect-error` below must fire: it proves the types are real, not `any`.
+// under moduleResolution node16/nodenext (as ESM .mts and CommonJS .cts), bundler and node10, with
+// TypeScript 5.9 and the current 7.x. Every `@ts-expect-error` below must fire: it proves the types are
+// real, not `any`. The `natural*` functions are what a TF.js user writes first.
 import * as tf from '@tensorflow/tfjs-core';
 import {
   applyCutmix,
   CutMix,
   cutmixBatch,
+  mixupBatch,
   cutmixLoss,
   cutmixObjects,
   mixTargets,
@@ -19,7 +21,7 @@ import {
   type CutMixResult,
   type ObjectBox,
 } from 'tfjs-cutmix';
-import { cutmixDataset, type MixedBatch } from 'tfjs-cutmix/data';
+import { cutmixDataset, oneHotDataset, type ImageBatch, type MixedBatch } from 'tfjs-cutmix/data';
 import { registerWasmGradients, WASM_GRADIENT_KERNELS } from 'tfjs-cutmix/wasm-grad';
 import type { Dataset } from '@tensorflow/tfjs-data';
 
@@ -44,9 +46,11 @@ export function adapter(images: tf.Tensor4D, labels: tf.Tensor1D, logits: tf.Ten
   const cutmix = new CutMix({ alpha: 1, seed: 7, dataFormat: 'NHWC' });
   const { images: mixed } = cutmix.mix(images, labels);
   const loss: tf.Scalar = cutmix.loss(logits);
-  // @ts-expect-error -- mix needs labels
-  cutmix.mix(images);
-  tf.dispose(mixed);
+  // Labels may be omitted (a masks-only batch): then the result has none.
+  const unlabelled = cutmix.mix(images);
+  // @ts-expect-error -- no labels in, no labels out
+  void unlabelled.labelsA;
+  tf.dispose([mixed, unlabelled.images]);
   cutmix.dispose();
   return loss;
 }
@@ -81,4 +85,59 @@ export function wasmGradients(): string[] {
   // @ts-expect-error -- registerWasmGradients takes no argument
   registerWasmGradients({ replace: true });
   return ours.filter((name) => all.includes(name));
+}
+
+/** Inline tensors of rank 3 and 5 keep their rank: one generic signature per op. */
+export function naturalRanks(ys: tf.Tensor1D, plan: CutMixPlan<Box1D>): void {
+  const signals = cutmixBatch(tf.zeros([2, 1, 16]), ys);
+  const stretch: Box1D = signals.boxes[0] as Box1D;
+  const masks = applyCutmix(tf.zeros([2, 16, 1], 'int32'), plan, { dataFormat: 'NWC' });
+  const volumes = mixupBatch(tf.zeros([2, 1, 4, 4, 4]), ys);
+  const v: tf.Tensor5D = cutmixBatch(tf.zeros([2, 1, 4, 4, 4]) as tf.Tensor5D, ys).images;
+  const cube: Box3D = cutmixBatch(v, ys, { dataFormat: 'channelsFirst' }).boxes[0];
+  const noLabels = cutmixBatch(tf.zeros([2, 8, 8, 3]) as tf.Tensor4D, undefined, { dataFormat: 'channelsLast' });
+  const fromNoLabels: tf.Tensor4D = noLabels.images;
+  void [stretch, masks, volumes, cube, fromNoLabels];
+}
+
+/** `Dataset<ImageBatch>` in, `Dataset<MixedBatch>` out; validation data as the model now wants it. */
+export function naturalDataset(batches: Dataset<tf.TensorContainer>): Dataset<MixedBatch>[] {
+  const m: Dataset<MixedBatch> = cutmixDataset(batches as Dataset<ImageBatch>);
+  const withMasks: Dataset<MixedBatch> = cutmixDataset(batches, { numClasses: 10, alsoCut: ['masks'] });
+  const val: Dataset<MixedBatch> = oneHotDataset(batches, { numClasses: 10 });
+  return [m, withMasks, val];
+}
+
+/** A user's own detection type: accepted as it is, returned with its own fields typed. */
+interface Detection {
+  y1: number;
+  x1: number;
+  y2: number;
+  x2: number;
+  label: number;
+}
+
+export function naturalObjects(images: tf.Tensor4D, labels: tf.Tensor1D, detections: Detection[][]): number {
+  const plan = cutmixBatch(images, labels, { seed: 1, dataFormat: 'NHWC' });
+  const moved: Detection[][] = cutmixObjects(detections, plan);
+  const cutmix = new CutMix({ seed: 1, dataFormat: 'NHWC' });
+  const r = cutmix.mix(images, labels, { objects: detections });
+  const label: number = r.objects[0][0].label + moved[0][0].label;
+  tf.dispose([plan.images, plan.labelsA, plan.labelsB, r.images]);
+  cutmix.dispose();
+  return label;
+}
+
+/** An extra tensor that may be undefined is typed so; a given one is a Tensor. */
+export function naturalOptionalTarget(images: tf.Tensor4D, labels: tf.Tensor1D, maybe: tf.Tensor4D | undefined): void {
+  const cutmix = new CutMix({ seed: 1, dataFormat: 'NHWC', numClasses: 10, labelSmoothing: 0.1, switchProb: 1 });
+  const r = cutmix.mix(images, labels, { masks: maybe, depth: images });
+  // @ts-expect-error -- may be undefined
+  const masks: tf.Tensor = r.masks;
+  const depth: tf.Tensor = r.depth;
+  const method: 'cutmix' | 'mixup' | 'none' = r.method;
+  const targets: tf.Tensor2D = cutmix.targets();
+  tf.dispose([r.images, depth, targets, ...(r.masks ? [r.masks] : [])]);
+  void [masks, method];
+  cutmix.dispose();
 }
