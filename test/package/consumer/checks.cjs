@@ -232,6 +232,80 @@ const CHECKS = [
     },
   },
   {
+    name: "a TF.js user's first call: an NHWC batch without dataFormat is refused naming both readings",
+    run({ tf, lib }) {
+      const images = tf.zeros([4, 28, 28, 1]);
+      const labels = tf.tensor1d([0, 1, 2, 3], 'int32');
+      try {
+        let message = '';
+        try {
+          lib.cutmixBatch(images, labels, { seed: 1 });
+        } catch (error) {
+          message = error.message;
+        }
+        check(message.includes("'NHWC'") && message.includes("'NCHW'"), `refused naming both: ${message}`);
+        for (const dataFormat of ['NHWC', 'channelsLast']) {
+          const r = lib.cutmixBatch(images, labels, { seed: 1, dataFormat, lam: 0.5, placement: 'inside' });
+          check(r.boxes[0].x2 - r.boxes[0].x1 === 19, `${dataFormat}: a 28×28 image's half-area box`);
+          tf.dispose([r.images, r.labelsA, r.labelsB]);
+        }
+      } finally {
+        tf.dispose([images, labels]);
+      }
+    },
+  },
+  {
+    name: 'labels may be omitted; CutMix takes numClasses, labelSmoothing and the MixUp switch',
+    run({ tf, lib }) {
+      const images = tf.randomUniform([6, 8, 8, 1], 0, 1, 'float32', 4);
+      const labels = tf.tensor1d([0, 1, 2, 3, 0, 1], 'int32');
+      const plain = lib.cutmixBatch(images, undefined, { seed: 2, dataFormat: 'NHWC' });
+      const cutmix = new lib.CutMix({
+        seed: 3,
+        dataFormat: 'NHWC',
+        numClasses: 4,
+        labelSmoothing: 0.1,
+        switchProb: 0.5,
+      });
+      try {
+        check(!('labelsA' in plain) && plain.images.shape.join() === '6,8,8,1', 'no labels in, none out');
+        const methods = new Set();
+        for (let step = 0; step < 8; step++) {
+          const r = cutmix.mix(images, labels);
+          methods.add(r.method);
+          const targets = cutmix.targets();
+          const sums = tf.tidy(() => tf.sum(targets, 1).dataSync());
+          check(
+            Array.from(sums).every((s) => close(s, 1)),
+            'smoothed mixed targets sum to 1',
+          );
+          tf.dispose([r.images, targets]);
+        }
+        check(methods.has('cutmix') && methods.has('mixup'), `the switch drew both: ${[...methods]}`);
+      } finally {
+        tf.dispose([images, labels, plain.images]);
+        cutmix.dispose();
+      }
+    },
+  },
+  {
+    name: 'oneHotDataset (tfjs-cutmix/data) gives validation data the one-hot targets',
+    needs: 'data',
+    async run({ tf, data, libData }) {
+      const xs = tf.zeros([4, 4, 4, 1]);
+      const ys = tf.tensor1d([2, 0, 1, 2], 'int32');
+      const [xItems, yItems] = [tf.unstack(xs), tf.unstack(ys)];
+      const source = data.zip({ xs: data.array(xItems), ys: data.array(yItems) }).batch(4);
+      const [b] = await libData.oneHotDataset(source, { numClasses: 3 }).toArray();
+      try {
+        check(b.ys.dtype === 'float32' && b.ys.shape.join() === '4,3', `ys ${b.ys.dtype} [${b.ys.shape}]`);
+        check(Array.from(b.ys.dataSync()).join() === '0,0,1,1,0,0,0,1,0,0,0,1', 'one-hot rows');
+      } finally {
+        tf.dispose([xs, ys, ...xItems, ...yItems, b.xs, b.ys]);
+      }
+    },
+  },
+  {
     name: 'tfjs-cutmix/wasm-grad: a conv2d model trains on wasm with CutMix (the loss falls)',
     backends: ['wasm'],
     async run({ tf, lib, layers, libWasmGrad }) {
