@@ -3,10 +3,10 @@ import type { Tensor, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core
 import { checkBatch, checkLabels, type CheckedBatch, type DtypeRule } from '../common/batch.js';
 import { kernelBoxes, type AnyBox, type Box, type Box3D } from '../plan/box.js';
 import { paste } from '../kernels/paste.js';
+import { pairLabels } from '../kernels/pair_labels.js';
 import { checkInjected, type Injected } from '../plan/injected.js';
 import type { MixSettings } from '../plan/options.js';
 import { planMix, type CutMixPlan } from '../plan/plan.js';
-import { partnerLabels } from '../targets/mix_targets.js';
 import { fail, failMust } from '../common/validate.js';
 
 /** The batch tensor type that goes with a box type: rank 3 for 1-D cuts, 4 for 2-D, 5 for 3-D. */
@@ -89,7 +89,8 @@ export function pasteWithPlan(
 
 /**
  * Plans a checked call and builds its tensors: `blend` makes the mixed images from the plan (CutMix's
- * paste, MixUp's blend); labels are cloned and gathered. Everything is new and owned by the caller.
+ * paste, MixUp's blend); the labels and the partners' labels come from one `pairLabels` call. Everything
+ * is new and owned by the caller.
  */
 export function runMix(
   s: MixSettings,
@@ -100,10 +101,11 @@ export function runMix(
   blend: (plan: CutMixPlan<AnyBox>) => Tensor,
 ): CutMixResult<AnyBox> {
   const plan = planMix(s, checked.batch.n, checked.batch.spatial, checked.injected, cut);
-  const tensors = tf.tidy(() => ({
-    images: blend(plan),
-    labelsA: tf.clone(labels),
-    labelsB: partnerLabels(labels, plan.partners),
-  }));
+  const tensors = tf.tidy(() => {
+    // Labels before images: on cpu the mixed batch is then the call's last allocation, so nothing makes
+    // V8 collect while that large array is young (docs/benchmarks.md).
+    const [labelsA, labelsB] = pairLabels(labels, plan.partners);
+    return { images: blend(plan), labelsA, labelsB };
+  });
   return { ...tensors, ...plan };
 }

@@ -21,12 +21,6 @@ export interface MixTargetsOptions {
 
 const MIX_TARGETS_KEYS = ['numClasses', 'labelSmoothing'] as const;
 
-/** `labels` gathered by `partners` (call inside a tidy); every mixing op's `labelsB`. */
-export function partnerLabels(labels: Tensor, partners: Int32Array): Tensor {
-  // wasm's gather mis-shapes an empty index list; an empty batch's partner labels are just empty.
-  return partners.length === 0 ? tf.clone(labels) : tf.gather(labels, tf.tensor1d(partners, 'int32'));
-}
-
 /**
  * Checks a pair of label tensors that go together: each class indices `[N]` (int32, or integer-valued
  * float32) or float32 targets `[N, K]`, the same shape, `n` rows when `n` is given.
