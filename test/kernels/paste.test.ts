@@ -174,23 +174,26 @@ describeEachBackend('CutmixPaste on every path, rank, layout and dtype', (backen
   });
 
   it.runIf(backend === 'wasm')(
-    'the wasm kernel runs the compiled copier: one pass per sample when own stretches average ≥ 1 KiB, copyBlock below',
+    'the wasm kernel runs the compiled copier: one pass when box bytes per piece average ≥ 96, copyBlock below',
     () => {
       const copier = copierFor(heapMemory(tf.backend() as BackendWasm)!);
       expect(copier, 'the compiled copier must compile in Node').not.toBeNull();
       const single = vi.spyOn(copier!, 'pasteSample');
       const block = vi.spyOn(copier!, 'copyBlock');
-      const run = (shape: number[], rows: number) => {
-        const x = tf.ones(shape);
-        const box = { y1: 0, x1: 1, y2: rows, x2: 3 };
+      const run = (width: number, dtype: 'float32' | 'bool' = 'float32') => {
+        const x = tf.ones([3, 1, 8, 64], dtype);
+        const box = { y1: 1, x1: 2, y2: 3, x2: 2 + width };
         tf.dispose([x, applyCutmix(x, { boxes: [box, box, box], partners: Int32Array.of(2, 0, 0) })]);
+        const calls = [single.mock.calls.length, block.mock.calls.length];
+        [single, block].forEach((spy) => spy.mockClear());
+        return calls;
       };
-      run([3, 1, 128, 128], 2); // 3 × 64 KiB over 2 runs each: stretches of about 21 KiB
-      expect([single.mock.calls.length, block.mock.calls.length]).toEqual([3, 0]);
-      run([3, 1, 8, 8], 2); // 256-byte samples
-      expect([single.mock.calls.length, block.mock.calls.length]).toEqual([3, 3]);
-      run([3, 1, 128, 128], 128); // 64 KiB samples cut into 128 runs: stretches of 508 bytes
-      expect([single.mock.calls.length, block.mock.calls.length]).toEqual([3, 6]);
+      // 3 samples × 2 rows of 36 float32 (144 bytes): 864 box bytes over 6 runs + 3 samples, exactly 96.
+      expect(run(36)).toEqual([3, 0]);
+      // 35 wide: 840 bytes, under 96 per piece: one group copy, then a copyBlock per sample.
+      expect(run(35)).toEqual([0, 1 + 3]);
+      // bool: bytes, not elements, decide.
+      expect(run(36, 'bool')).toEqual([0, 1 + 3]);
     },
   );
 });

@@ -117,6 +117,22 @@ describe.each(memories)('compiled copier (shared memory: $shared)', ({ memory })
     }
   });
 
+  it('copyBlock: long runs at every destination 0–80 bytes past the source modulo 4 KiB (SIMD, not memory.copy)', () => {
+    for (let distance = 0; distance <= 80; distance++) {
+      for (const run of [128, 4097, 70001]) {
+        const from = 777 + distance;
+        const to = from + 25 * 4096 + distance; // 100 KiB apart: the ranges never overlap
+        const b = single(run);
+        expectSameMemory(
+          distance * 7 + run,
+          () => copier.copyBlock(from, to, ...blockArgs(b)),
+          (m) => referenceCopyBlock(m, from, to, b),
+          `run ${run}, ${distance} bytes past modulo 4 KiB`,
+        );
+      }
+    }
+  });
+
   it('pasteSample: own and partner runs of every length 0–300 bytes, and long runs (memory.copy)', () => {
     const cases = Array.from({ length: 301 }, (_, run) => ({ run, start: (run * 7) % 301, tail: (run * 13) % 301 }));
     cases.push(

@@ -3,6 +3,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { expect } from 'vitest';
 import { applyCutmix } from '../../src/index.js';
 import { pasteComposite } from '../../src/kernels/composite.js';
+import { copierFor } from '../../src/kernels/wasm/copier.js';
+import { heapMemory } from '../../src/kernels/wasm/heap.js';
 import { pasteOnHeap } from '../../src/kernels/wasm/kernel.js';
 import {
   attrsOf,
@@ -25,7 +27,10 @@ export interface PastePath {
   quietsNaN?: boolean;
 }
 
-/** The paths to compare on `backend`: registered kernel (via applyCutmix), wasm JS copy, composite. */
+/**
+ * The paths to compare on `backend`: registered kernel (via applyCutmix), composite, and on wasm the JS copy
+ * and both compiled paths.
+ */
 export function pastePaths(backend: 'cpu' | 'wasm'): PastePath[] {
   const paths: PastePath[] = [
     {
@@ -40,11 +45,17 @@ export function pastePaths(backend: 'cpu' | 'wasm'): PastePath[] {
     },
   ];
   if (backend === 'wasm') {
-    paths.push({
-      name: 'wasm JavaScript copy (pasteOnHeap, null copier)',
-      run: (x, cs) =>
-        tf.engine().makeTensorFromTensorInfo(pasteOnHeap(tf.backend() as BackendWasm, x, attrsOf(cs), null)),
-    });
+    const onHeap = (copier: 'compiled' | null, onePass?: boolean) => (x: tf.Tensor, cs: PasteCase) => {
+      const wasm = tf.backend() as BackendWasm;
+      const compiled = copier === null ? null : copierFor(heapMemory(wasm)!);
+      return tf.engine().makeTensorFromTensorInfo(pasteOnHeap(wasm, x, attrsOf(cs), compiled, onePass));
+    };
+    paths.push(
+      { name: 'wasm JavaScript copy (pasteOnHeap, null copier)', run: onHeap(null) },
+      // Both compiled paths on every case, whichever writesOnePass would pick.
+      { name: 'wasm compiled, one pass per sample', run: onHeap('compiled', true) },
+      { name: 'wasm compiled, group copy and boxes', run: onHeap('compiled', false) },
+    );
   }
   return paths;
 }

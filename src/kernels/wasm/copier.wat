@@ -10,10 +10,17 @@
   ;; Copies $n bytes from $from to $to; the ranges never overlap. From $bulk bytes on, memory.copy (V8's
   ;; carries a fixed cost of tens of nanoseconds); below, 64- then 16-byte SIMD moves and one last move
   ;; that ends exactly at $n (it may overlap the previous one, which is harmless); under 16 bytes two
-  ;; overlapping 8- or 4-byte moves, under 4 single bytes (bool masks).
+  ;; overlapping 8- or 4-byte moves, under 4 single bytes (bool masks). Not memory.copy, whatever $n, when
+  ;; $to lies 1–63 bytes past $from modulo 4 KiB: V8 hands it to the C library's memmove, which then runs
+  ;; 20 times slower (2–3 bytes/ns against 60, 4–256 KiB, measured in docs/benchmarks.md), and tensors
+  ;; whose sizes are multiples of 4 KiB lie just such an allocator header apart.
   (func $copy (param $from i32) (param $to i32) (param $n i32) (param $bulk i32)
     (local $i i32)
-    (if (i32.ge_u (local.get $n) (local.get $bulk))
+    (if (i32.and
+          (i32.ge_u (local.get $n) (local.get $bulk))
+          (i32.ge_u
+            (i32.and (i32.sub (i32.sub (local.get $to) (local.get $from)) (i32.const 1)) (i32.const 4095))
+            (i32.const 63)))
       (then
         (memory.copy (local.get $to) (local.get $from) (local.get $n))
         (return)))
