@@ -54,8 +54,11 @@ export function blockTable(
     const z2 = boxes[b + 3];
     const y2 = boxes[b + 4];
     const x2 = boxes[b + 5];
-    table.fill(0, at, at + BLOCK_INTS);
-    if (partners[s] === s || z2 <= z1 || y2 <= y1 || x2 <= x1) continue;
+    if (partners[s] === s || z2 <= z1 || y2 <= y1 || x2 <= x1) {
+      // Every field, not only planes: the table may be a reused array (and fill is a call per sample).
+      for (let k = at; k < at + BLOCK_INTS; k++) table[k] = 0;
+      continue;
+    }
     let run = (x2 - x1) * pixel;
     let rows = y2 - y1;
     let slices = z2 - z1;

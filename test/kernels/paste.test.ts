@@ -174,26 +174,29 @@ describeEachBackend('CutmixPaste on every path, rank, layout and dtype', (backen
   });
 
   it.runIf(backend === 'wasm')(
-    'the wasm kernel runs the compiled copier: one pass when box bytes per piece average ≥ 96, copyBlock below',
+    'the wasm kernel writes one pass when box bytes per piece average ≥ 96, groups of samples below',
     () => {
       const copier = copierFor(heapMemory(tf.backend() as BackendWasm)!);
       expect(copier, 'the compiled copier must compile in Node').not.toBeNull();
-      const single = vi.spyOn(copier!, 'pasteSample');
-      const block = vi.spyOn(copier!, 'copyBlock');
-      const run = (width: number, dtype: 'float32' | 'bool' = 'float32') => {
-        const x = tf.ones([3, 1, 8, 64], dtype);
-        const box = { y1: 1, x1: 2, y2: 3, x2: 2 + width };
+      const spies = [vi.spyOn(copier!, 'pasteSample'), vi.spyOn(copier!, 'copyBlock')];
+      /** [pasteSample, copyBlock] calls for 3 samples of `shape` with boxes `width` wide, 2 rows high. */
+      const run = (shape: number[], width: number, dtype: 'float32' | 'bool' = 'float32') => {
+        const x = tf.ones(shape, dtype);
+        const box = shape.length === 3 ? { x1: 2, x2: 2 + width } : { y1: 1, x1: 2, y2: 3, x2: 2 + width };
         tf.dispose([x, applyCutmix(x, { boxes: [box, box, box], partners: Int32Array.of(2, 0, 0) })]);
-        const calls = [single.mock.calls.length, block.mock.calls.length];
-        [single, block].forEach((spy) => spy.mockClear());
+        const calls = spies.map((spy) => spy.mock.calls.length);
+        spies.forEach((spy) => spy.mockClear());
         return calls;
       };
-      // 3 samples × 2 rows of 36 float32 (144 bytes): 864 box bytes over 6 runs + 3 samples, exactly 96.
-      expect(run(36)).toEqual([3, 0]);
+      // 2 rows of 36 float32 (144 bytes) per sample: 864 box bytes over 6 runs + 3 samples, exactly 96.
+      expect(run([3, 1, 8, 64], 36)).toEqual([3, 0]);
       // 35 wide: 840 bytes, under 96 per piece: one group copy, then a copyBlock per sample.
-      expect(run(35)).toEqual([0, 1 + 3]);
+      expect(run([3, 1, 8, 64], 35)).toEqual([0, 1 + 3]);
       // bool: bytes, not elements, decide.
-      expect(run(36, 'bool')).toEqual([0, 1 + 3]);
+      expect(run([3, 1, 8, 64], 36, 'bool')).toEqual([0, 1 + 3]);
+      // 1-D, one run per sample: 48 float32 (192 bytes) is 576 over 3 runs + 3 samples, exactly 96.
+      expect(run([3, 1, 100], 48)).toEqual([3, 0]);
+      expect(run([3, 1, 100], 47)).toEqual([0, 1 + 3]);
     },
   );
 });

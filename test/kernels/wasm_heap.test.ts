@@ -216,9 +216,11 @@ describe('wasm kernels that throw after allocating their output free it', () => 
     vi.spyOn(copier, name).mockImplementationOnce(() => {
       throw new WebAssembly.RuntimeError('memory access out of bounds');
     });
-    // Box rows of 1 200 bytes take the single pass (pasteSample); of 36 bytes, the grouped copy (copyBlock).
-    const shape = name === 'pasteSample' ? [2, 1, 320, 320] : [2, 1, 28, 28];
-    const width = name === 'pasteSample' ? 300 : 9;
+    // Runs of 1 200 bytes take the one pass (pasteSample); runs of 36 the group copy (copyBlock).
+    const { shape, width } = {
+      pasteSample: { shape: [2, 1, 320, 320], width: 300 },
+      copyBlock: { shape: [2, 1, 28, 28], width: 9 },
+    }[name];
     const boxes = [
       { y1: 0, x1: 0, y2: 9, x2: width },
       { y1: 1, x1: 1, y2: 2, x2: width },

@@ -5,7 +5,7 @@ import { applyCutmix } from '../../src/index.js';
 import { pasteComposite } from '../../src/kernels/composite.js';
 import { copierFor } from '../../src/kernels/wasm/copier.js';
 import { heapMemory } from '../../src/kernels/wasm/heap.js';
-import { pasteOnHeap } from '../../src/kernels/wasm/kernel.js';
+import { pasteOnHeap, type PastePath as WasmPath } from '../../src/kernels/wasm/kernel.js';
 import {
   attrsOf,
   bitsOf,
@@ -45,17 +45,16 @@ export function pastePaths(backend: 'cpu' | 'wasm'): PastePath[] {
     },
   ];
   if (backend === 'wasm') {
-    const onHeap = (copier: 'compiled' | null, onePass?: boolean) => (x: tf.Tensor, cs: PasteCase) => {
+    const onHeap = (copier: 'compiled' | null, path?: WasmPath) => (x: tf.Tensor, cs: PasteCase) => {
       const wasm = tf.backend() as BackendWasm;
       const compiled = copier === null ? null : copierFor(heapMemory(wasm)!);
-      return tf.engine().makeTensorFromTensorInfo(pasteOnHeap(wasm, x, attrsOf(cs), compiled, onePass));
+      return tf.engine().makeTensorFromTensorInfo(pasteOnHeap(wasm, x, attrsOf(cs), compiled, path));
     };
-    paths.push(
-      { name: 'wasm JavaScript copy (pasteOnHeap, null copier)', run: onHeap(null) },
-      // Both compiled paths on every case, whichever writesOnePass would pick.
-      { name: 'wasm compiled, one pass per sample', run: onHeap('compiled', true) },
-      { name: 'wasm compiled, group copy and boxes', run: onHeap('compiled', false) },
-    );
+    paths.push({ name: 'wasm JavaScript copy (pasteOnHeap, null copier)', run: onHeap(null) });
+    // Every compiled path on every case, whichever choosePath would pick.
+    for (const path of ['one pass', 'groups'] as const) {
+      paths.push({ name: `wasm compiled, path ${path}`, run: onHeap('compiled', path) });
+    }
   }
   return paths;
 }

@@ -51,8 +51,14 @@ function withOutput(
   }
 }
 
-/** Whether the batch is written in one pass (see {@link SINGLE_PASS_RUN_BYTES}). */
-export function writesOnePass(g: PasteGeometry, table: Int32Array): boolean {
+/** How the compiled copier writes a batch (see {@link choosePath}). */
+export type PastePath = 'one pass' | 'groups';
+
+/**
+ * The faster way to write the batch, as measured (docs/benchmarks.md): one pass when the box pieces are
+ * long enough ({@link SINGLE_PASS_RUN_BYTES}), else groups of samples copied, then their boxes.
+ */
+export function choosePath(g: PasteGeometry, table: Int32Array): PastePath {
   let runs = 0;
   let boxBytes = 0;
   for (let t = 0; t < g.n * BLOCK_INTS; t += BLOCK_INTS) {
@@ -60,14 +66,13 @@ export function writesOnePass(g: PasteGeometry, table: Int32Array): boolean {
     runs += blockRuns;
     boxBytes += blockRuns * table[t + RUN];
   }
-  return boxBytes >= SINGLE_PASS_RUN_BYTES * (runs + g.n);
+  return boxBytes >= SINGLE_PASS_RUN_BYTES * (runs + g.n) ? 'one pass' : 'groups';
 }
 
 /**
  * The paste with the compiled copier, from the batch at byte `from` to the output at `to`, `table` the
- * batch's `blockTable` in bytes: each sample in one pass (`pasteSample`: its own bytes up to a run, the
- * partner's run, …), or, with `onePass` false, groups of samples copied and their boxes pasted over. The
- * table's fields go to the copier one by one (a spread call into wasm costs several times more).
+ * batch's `blockTable` in bytes, along `path` (see {@link choosePath}; every path writes the same bytes).
+ * The table's fields go to the copier one by one (a spread call into wasm costs several times more).
  */
 export function pasteCompiled(
   copier: Copier,
@@ -77,10 +82,10 @@ export function pasteCompiled(
   partners: Int32Array,
   table: Int32Array,
   bytes: number,
-  onePass: boolean,
+  path: PastePath,
 ): void {
   const sampleBytes = g.sampleSize * bytes;
-  if (onePass) {
+  if (path === 'one pass') {
     for (let s = 0, t = 0; s < g.n; s++, t += BLOCK_INTS) {
       copier.pasteSample(
         from + s * sampleBytes,
@@ -134,15 +139,15 @@ export function pasteCompiled(
 /**
  * The paste on the wasm heap, output allocated there too; `copier` null pastes in JavaScript on heap
  * views (engines that refuse the compiled copier), with the same bytes. float32 and int32 move as 4-byte
- * words, bool as bytes. The block table is built in reused scratch before the output exists. `onePass`
- * overrides `writesOnePass` (tests and the bench run both ways).
+ * words, bool as bytes. The block table is built in reused scratch before the output exists. `path`
+ * overrides `choosePath` (tests and the bench run every path).
  */
 export function pasteOnHeap(
   backend: BackendWasm,
   images: TensorInfo,
   attrs: CutmixPasteAttrs,
   copier: Copier | null,
-  onePass?: boolean,
+  path?: PastePath,
 ): TensorInfo {
   const { partners } = attrs;
   const g = pasteGeometry(images.shape, attrs.dataFormat);
@@ -155,9 +160,9 @@ export function pasteOnHeap(
     });
   }
   const table = blockTable(g, partners, attrs.boxes, bytes, scratchInts(g.n * BLOCK_INTS));
-  const single = onePass ?? writesOnePass(g, table);
+  const chosen = path ?? choosePath(g, table);
   return withOutput(backend, images, images.dtype, (from, to) =>
-    pasteCompiled(copier, from, to, g, partners, table, bytes, single),
+    pasteCompiled(copier, from, to, g, partners, table, bytes, chosen),
   );
 }
 
