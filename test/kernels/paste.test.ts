@@ -174,29 +174,26 @@ describeEachBackend('CutmixPaste on every path, rank, layout and dtype', (backen
   });
 
   it.runIf(backend === 'wasm')(
-    'the wasm kernel writes one pass when box bytes per piece average ≥ 96, groups of samples below',
+    'the wasm kernel writes samples of 1 KiB or more in one pass, smaller ones in groups',
     () => {
       const copier = copierFor(heapMemory(tf.backend() as BackendWasm)!);
       expect(copier, 'the compiled copier must compile in Node').not.toBeNull();
       const spies = [vi.spyOn(copier!, 'pasteSample'), vi.spyOn(copier!, 'copyBlock')];
-      /** [pasteSample, copyBlock] calls for 3 samples of `shape` with boxes `width` wide, 2 rows high. */
-      const run = (shape: number[], width: number, dtype: 'float32' | 'bool' = 'float32') => {
+      /** [pasteSample, copyBlock] calls for 3 samples of `shape`, each with a 2-row box. */
+      const run = (shape: number[], dtype: 'float32' | 'bool' = 'float32') => {
         const x = tf.ones(shape, dtype);
-        const box = shape.length === 3 ? { x1: 2, x2: 2 + width } : { y1: 1, x1: 2, y2: 3, x2: 2 + width };
+        const box = shape.length === 3 ? { x1: 1, x2: 3 } : { y1: 1, x1: 1, y2: 3, x2: 3 };
         tf.dispose([x, applyCutmix(x, { boxes: [box, box, box], partners: Int32Array.of(2, 0, 0) })]);
         const calls = spies.map((spy) => spy.mock.calls.length);
         spies.forEach((spy) => spy.mockClear());
         return calls;
       };
-      // 2 rows of 36 float32 (144 bytes) per sample: 864 box bytes over 6 runs + 3 samples, exactly 96.
-      expect(run([3, 1, 8, 64], 36)).toEqual([3, 0]);
-      // 35 wide: 840 bytes, under 96 per piece: one group copy, then a copyBlock per sample.
-      expect(run([3, 1, 8, 64], 35)).toEqual([0, 1 + 3]);
-      // bool: bytes, not elements, decide.
-      expect(run([3, 1, 8, 64], 36, 'bool')).toEqual([0, 1 + 3]);
-      // 1-D, one run per sample: 48 float32 (192 bytes) is 576 over 3 runs + 3 samples, exactly 96.
-      expect(run([3, 1, 100], 48)).toEqual([3, 0]);
-      expect(run([3, 1, 100], 47)).toEqual([0, 1 + 3]);
+      expect(run([3, 1, 16, 16])).toEqual([3, 0]); // 1 024 bytes: one pass, short runs or not
+      expect(run([3, 1, 15, 17])).toEqual([0, 1 + 3]); // 1 020 bytes: one group copy, a copyBlock per sample
+      expect(run([3, 1, 32, 32], 'bool')).toEqual([3, 0]); // bytes, not elements, decide
+      expect(run([3, 1, 16, 16], 'bool')).toEqual([0, 1 + 3]);
+      expect(run([3, 2, 128])).toEqual([3, 0]); // 1-D
+      expect(run([3, 1, 255])).toEqual([0, 1 + 3]);
     },
   );
 });

@@ -216,14 +216,11 @@ describe('wasm kernels that throw after allocating their output free it', () => 
     vi.spyOn(copier, name).mockImplementationOnce(() => {
       throw new WebAssembly.RuntimeError('memory access out of bounds');
     });
-    // Runs of 1 200 bytes take the one pass (pasteSample); runs of 36 the group copy (copyBlock).
-    const { shape, width } = {
-      pasteSample: { shape: [2, 1, 320, 320], width: 300 },
-      copyBlock: { shape: [2, 1, 28, 28], width: 9 },
-    }[name];
+    // 400 KiB samples take the one pass (pasteSample); 576-byte samples the group copy (copyBlock).
+    const shape = name === 'pasteSample' ? [2, 1, 320, 320] : [2, 1, 12, 12];
     const boxes = [
-      { y1: 0, x1: 0, y2: 9, x2: width },
-      { y1: 1, x1: 1, y2: 2, x2: width },
+      { y1: 0, x1: 0, y2: 9, x2: 9 },
+      { y1: 1, x1: 1, y2: 2, x2: 2 },
     ];
     expectFreedAfterThrow(
       (x) => applyCutmix(x, { boxes, partners: Int32Array.of(1, 0) }),

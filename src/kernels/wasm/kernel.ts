@@ -21,13 +21,12 @@ import { copierFor, type Copier } from './copier.js';
 import { heapAddress, heapBits, heapFloats, heapMemory } from './heap.js';
 
 /**
- * A batch whose box bytes per piece (its box runs, plus one per sample) average at least this many is
- * written in one pass, each sample by one `pasteSample` call; below, its samples are copied a group at a
- * time and their boxes pasted over (`copyBlock`): with short runs, one pass has twice as many pieces to
- * copy, each at a fixed cost, and copying the short box rows twice costs less. Measured (MNIST- to
- * ImageNet-sized batches, 1-D to 3-D): docs/benchmarks.md.
+ * Samples of at least this many bytes are written in one pass, each by one `pasteSample` call; smaller ones
+ * are copied a group at a time and their boxes pasted over (`copyBlock`), where a call per sample would cost
+ * more than the sample's copy. Measured (from 8×8 to 224×224 images, 1-D and 3-D): the one pass is as fast
+ * or faster from 1 KiB samples on, short box rows included: docs/benchmarks.md.
  */
-export const SINGLE_PASS_RUN_BYTES = 96;
+export const SINGLE_PASS_SAMPLE_BYTES = 1024;
 /** Small samples are copied in groups of about this many bytes, each group's boxes pasted while in cache. */
 const COPY_GROUP_BYTES = 512 * 1024;
 
@@ -54,19 +53,9 @@ function withOutput(
 /** How the compiled copier writes a batch (see {@link choosePath}). */
 export type PastePath = 'one pass' | 'groups';
 
-/**
- * The faster way to write the batch, as measured (docs/benchmarks.md): one pass when the box pieces are
- * long enough ({@link SINGLE_PASS_RUN_BYTES}), else groups of samples copied, then their boxes.
- */
-export function choosePath(g: PasteGeometry, table: Int32Array): PastePath {
-  let runs = 0;
-  let boxBytes = 0;
-  for (let t = 0; t < g.n * BLOCK_INTS; t += BLOCK_INTS) {
-    const blockRuns = table[t + PLANES] * table[t + SLICES] * table[t + ROWS];
-    runs += blockRuns;
-    boxBytes += blockRuns * table[t + RUN];
-  }
-  return boxBytes >= SINGLE_PASS_RUN_BYTES * (runs + g.n) ? 'one pass' : 'groups';
+/** The faster way to write a batch of `sampleBytes` samples, as measured (see {@link SINGLE_PASS_SAMPLE_BYTES}). */
+export function choosePath(sampleBytes: number): PastePath {
+  return sampleBytes >= SINGLE_PASS_SAMPLE_BYTES ? 'one pass' : 'groups';
 }
 
 /**
@@ -160,7 +149,7 @@ export function pasteOnHeap(
     });
   }
   const table = blockTable(g, partners, attrs.boxes, bytes, scratchInts(g.n * BLOCK_INTS));
-  const chosen = path ?? choosePath(g, table);
+  const chosen = path ?? choosePath(g.sampleSize * bytes);
   return withOutput(backend, images, images.dtype, (from, to) =>
     pasteCompiled(copier, from, to, g, partners, table, bytes, chosen),
   );
