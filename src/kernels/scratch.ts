@@ -7,7 +7,7 @@
  */
 
 /** Arrays up to this many ints (4 MiB: a table for half a million samples) are kept for the next call. */
-const KEPT_INTS = 1 << 20;
+export const KEPT_INTS = 1 << 20;
 
 let kept = new Int32Array(0);
 
