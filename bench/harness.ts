@@ -116,7 +116,16 @@ export interface PairStats {
   /** `a ÷ b`, one ratio per pair. */
   ratio: RatioStats;
   /** Garbage collections that started inside a timed call of each side (V8's, as Node reports them). */
-  collections: { a: number; b: number };
+  collections: { a: Collections; b: Collections };
+}
+
+/** Collections that started inside one side's timed calls: how many, how many were full, and their time. */
+export interface Collections {
+  count: number;
+  /** Mark-compact (full) collections: the expensive kind. */
+  major: number;
+  /** Their summed duration, ms (wall clock). */
+  ms: number;
 }
 
 export interface PairOptions {
@@ -191,9 +200,18 @@ export async function timePairs(a: Variant, b: Variant, options: PairOptions): P
   };
 }
 
-/** How many entries start inside one of the spans. */
-function countInside(entries: readonly PerformanceEntry[], spans: readonly [number, number][]): number {
-  return entries.filter((e) => spans.some(([start, end]) => e.startTime >= start && e.startTime < end)).length;
+/** Node's `kind` of a mark-compact collection (perf_hooks `constants.NODE_PERFORMANCE_GC_MAJOR`). */
+const GC_MAJOR = 4;
+
+/** The collections among `entries` that start inside one of the spans. */
+function countInside(entries: readonly PerformanceEntry[], spans: readonly [number, number][]): Collections {
+  const inside = entries.filter((e) => spans.some(([start, end]) => e.startTime >= start && e.startTime < end));
+  const kind = (e: PerformanceEntry) => (e as { detail?: { kind?: number } }).detail?.kind;
+  return {
+    count: inside.length,
+    major: inside.filter((e) => kind(e) === GC_MAJOR).length,
+    ms: inside.reduce((sum, e) => sum + e.duration, 0),
+  };
 }
 
 /** Median and quartiles (nearest rank) of ratios. */

@@ -1,5 +1,5 @@
 import type { GradientResult, SamplingResult } from './gradient.js';
-import type { Clock, Stats } from './harness.js';
+import type { Clock, Collections, Stats } from './harness.js';
 import type { HeapPlacement } from './placement.js';
 import { STAGES } from './staged.js';
 import { BULK, V, type BackendName, type PairRow, type ShapeResult } from './suite.js';
@@ -94,6 +94,9 @@ export function evaluateTargets(results: readonly ShapeResult[]): Target[] {
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 const ratio = (x: number) => (x >= 100 ? x.toFixed(0) : x.toFixed(2));
 const short = (name: string) => name.replace(/ \(.*\)$/, '');
+/** Collections inside one side's calls: count (full ones), mean ms per call. */
+const gc = (c: Collections, calls: number) =>
+  c.count === 0 ? '0' : `${c.count} (${c.major} full), ${ms(c.ms / calls)} ms`;
 
 /** The parts of the whole call at one shape, each as a ratio to the shape's floor. */
 function partsLine(r: ShapeResult): string {
@@ -150,17 +153,18 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     '### Every pairing',
     '',
-    '“collections” counts the garbage collections that started inside the timed calls of each side.',
+    '“collections” counts the garbage collections that started inside the timed calls of each side: all of',
+    'them, the full (mark-compact) ones, and their time per call on average.',
     'Output block distance (wasm): bytes from the batch to the output block, modulo 4 KiB.',
     '',
-    '| backend | shape | call | floor | call (ms) | floor (ms) | median of pairs | middle half | collections (call / floor) |',
-    '|---|---|---|---|---:|---:|---:|---:|---:|',
+    '| backend | shape | call | floor | call (ms) | floor (ms) | median of pairs | middle half | collections: call | floor |',
+    '|---|---|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of report.results) {
     for (const row of r.rows) {
       const s = row.stats;
       lines.push(
-        `| ${r.backend} | ${shapeLabel(r)} | ${row.variant} | ${short(row.reference)} | ${ms(s.a.median)} | ${ms(s.b.median)} | ${ratio(s.ratio.median)} | ${ratio(s.ratio.q1)}–${ratio(s.ratio.q3)} | ${s.collections.a} / ${s.collections.b} of ${s.ratio.pairs} |`,
+        `| ${r.backend} | ${shapeLabel(r)} | ${row.variant} | ${short(row.reference)} | ${ms(s.a.median)} | ${ms(s.b.median)} | ${ratio(s.ratio.median)} | ${ratio(s.ratio.q1)}–${ratio(s.ratio.q3)} | ${gc(s.collections.a, s.ratio.pairs)} | ${gc(s.collections.b, s.ratio.pairs)} |`,
       );
     }
   }
