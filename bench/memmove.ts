@@ -9,7 +9,7 @@ const sizes = process.argv.slice(2).map(Number);
 const bytes = new Uint8Array(64 * 2 ** 20);
 bytes.fill(7);
 const from = 4096 * 10;
-const distances = [0, 4, 8, 16, 24, 31, 32, 48, 63, 64, 128, 1024, 2048, 4032, 4088];
+const distances = [0, 1, 2, 4, 8, 16, 24, 31, 32, 48, 63, 64, 128, 1024, 2048, 4032, 4088];
 const cpuMs = () => {
   const { user, system } = process.cpuUsage();
   return (user + system) / 1000;

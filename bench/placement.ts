@@ -12,8 +12,11 @@ import { asBits, type Elements } from '../src/kernels/copy.js';
 export interface HeapPlacement {
   /** Bytes from the batch to the block its outputs land on, modulo 4 KiB. */
   distance: number;
-  /** Whether `tf.clone`'s output, cutmixBatch's and a raw allocation of the batch's size share that block. */
-  sameBlock: boolean;
+  /**
+   * Bytes from that block to where `cutmixBatch`'s output lands (0: the same block; its two label tensors,
+   * allocated first, can move it by a few hundred bytes). Set by the bench once it has run a call.
+   */
+  offset: number;
   /** Placements tried (1: the first block was fine). */
   attempts: number;
 }
@@ -54,9 +57,11 @@ export function placeBatch(shape: number[]): {
     const distance = (((block - addressOf(images)) % 4096) + 4096) % 4096;
     if (!slowDistance(distance)) {
       const clone = tf.clone(images);
-      const sameBlock = addressOf(clone) === block;
+      const cloneAt = addressOf(clone);
       clone.dispose();
-      return { images, placement: { distance, sameBlock, attempts: attempt }, block, release };
+      if (cloneAt !== block)
+        throw new Error('bench: tf.clone of the batch does not land on the block its floor writes');
+      return { images, placement: { distance, offset: 0, attempts: attempt }, block, release };
     }
     pads.push(wasm.wasm._malloc(258 * 1024) >>> 0);
   }

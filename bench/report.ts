@@ -111,9 +111,9 @@ function partsLine(r: ShapeResult): string {
   return `| ${r.backend} | ${shapeLabel(r)} | ${short(r.reference)} | ${ms(floorMs)} | ${pair(V.batch)} | ${stage('plan')} | ${stage('labels')} | ${stage('paste')} | ${pair(V.kernel)} | ${pair(V.copyOnly)} | ${r.backend === 'wasm' ? pair(V.rowPieces) : '–'} |`;
 }
 
-function placementNote(r: ShapeResult, p: HeapPlacement | undefined): string {
-  if (!p) return '';
-  return `${p.distance} B${p.sameBlock ? '' : ' (**not** one block)'}`;
+function placementNote(p: HeapPlacement | undefined): string {
+  if (!p) return '–';
+  return `${p.distance} B, ${p.offset === 0 ? 'one block' : `call's block ${p.offset} B further`}`;
 }
 
 /** The markdown that goes between the markers in docs/benchmarks.md. */
@@ -155,7 +155,8 @@ export function renderMarkdown(report: BenchReport): string {
     '',
     '“collections” counts the garbage collections that started inside the timed calls of each side: all of',
     'them, the full (mark-compact) ones, and their time per call on average.',
-    'Output block distance (wasm): bytes from the batch to the output block, modulo 4 KiB.',
+    "Output block (wasm): bytes from the batch to the floor's output block, modulo 4 KiB, and where",
+    "`cutmixBatch`'s output lands relative to it (its label tensors are allocated first).",
     '',
     '| backend | shape | call | floor | call (ms) | floor (ms) | median of pairs | middle half | collections: call | floor |',
     '|---|---|---|---|---:|---:|---:|---:|---:|---:|',
@@ -170,12 +171,12 @@ export function renderMarkdown(report: BenchReport): string {
   }
   lines.push(
     '',
-    '| backend | shape | batch | output block distance | composite (ms) | composite ÷ kernel alone |',
+    '| backend | shape | batch | output block | composite (ms) | composite ÷ kernel alone |',
     '|---|---|---|---:|---:|---:|',
     ...report.results.map((r) => {
       const kernel = r.rows.find((row) => row.variant === V.kernel)?.stats.a.median ?? NaN;
       const mb = (4 * r.shape.reduce((a, b) => a * b, 1)) / 1e6;
-      return `| ${r.backend} | ${shapeLabel(r)} | ${r.dataFormat}, ${mb.toFixed(1)} MB | ${placementNote(r, r.heap) || '–'} | ${ms(r.composite.median)} | ${ratio(r.composite.median / kernel)} |`;
+      return `| ${r.backend} | ${shapeLabel(r)} | ${r.dataFormat}, ${mb.toFixed(1)} MB | ${placementNote(r.heap)} | ${ms(r.composite.median)} | ${ratio(r.composite.median / kernel)} |`;
     }),
     '',
     '### The gradient (`CutmixPasteGrad`) against the forward paste, N×1×28×28',
