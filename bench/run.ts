@@ -27,7 +27,7 @@ import { benchShape, type BackendName, type BenchBatch, type Budget, type ShapeR
 
 const args = parseCli(process.argv.slice(2), {
   command: 'bench',
-  usage: 'npm run bench [-- --quick] [--write]',
+  usage: 'npm run bench [-- --quick] [--write] [--clock wall|cpu]',
   options: {
     quick: { type: 'boolean', help: 'a CI-sized run (fewer rounds); results go to .tmp/bench/' },
     write: { type: 'boolean', help: 'a full run that updates bench/results/latest.json and docs/benchmarks.md' },
