@@ -39,7 +39,11 @@ export function benchGradient(
     const images = tf.randomUniform(batch.shape, 0, 1, 'float32', 3);
     const dy = tf.randomUniform(batch.shape, -1, 1, 'float32', 4);
     const plans = Array.from({ length: rounds + warmup }, (_, r) => planFor(batch, 2000 + r, 'batch'));
-    const attrs = (r: number): CutmixPasteAttrs => ({ ...plans[r], dataFormat: 'NCHW' });
+    const attrs = (r: number): CutmixPasteAttrs => ({
+      partners: plans[r].partners,
+      boxes: plans[r].boxes,
+      dataFormat: 'NCHW',
+    });
     const grad = (r: number) =>
       tf.engine().runKernel(CUTMIX_PASTE_GRAD, { dy }, attrs(r) as unknown as tf.NamedAttrMap) as tf.Tensor;
     paste(images, plans[0].partners, plans[0].boxes, 'NCHW').dispose(); // registers the kernels

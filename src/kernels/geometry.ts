@@ -33,17 +33,32 @@ export function pasteGeometry(shape: readonly number[], dataFormat: DataFormat):
  * walks, with nothing allocated per sample. A sample that keeps its own elements (its box is empty, or it
  * is its own partner) has `planes` 0. Runs that touch are merged: a full-width box is one run per slice,
  * a full-plane box one run per channel, and so on. Offsets, strides and runs are multiplied by `unit`
- * (bytes per element for the wasm copier).
+ * (bytes per element for the wasm copier). Written into `table` when one is given (its first
+ * `n · BLOCK_INTS` ints, every one of them set), so that a kernel can reuse one array across calls.
  */
-export function blockTable(g: PasteGeometry, partners: Int32Array, boxes: Int32Array, unit = 1): Int32Array {
-  const table = new Int32Array(g.n * BLOCK_INTS);
+export function blockTable(
+  g: PasteGeometry,
+  partners: Int32Array,
+  boxes: Int32Array,
+  unit = 1,
+  table: Int32Array = new Int32Array(g.n * BLOCK_INTS),
+): Int32Array {
   const { c, d, h, w } = g;
   // Channels-last: a pixel's channels are contiguous, so a run is x-extent × C and there is one plane.
   const pixel = g.channelsLast ? c : 1;
-  for (let s = 0; s < g.n; s++) {
-    const b = BOX_INTS * s;
-    const [z1, y1, x1, z2, y2, x2] = [boxes[b], boxes[b + 1], boxes[b + 2], boxes[b + 3], boxes[b + 4], boxes[b + 5]];
-    if (partners[s] === s || z2 <= z1 || y2 <= y1 || x2 <= x1) continue;
+  for (let s = 0, b = 0, at = 0; s < g.n; s++, b += BOX_INTS, at += BLOCK_INTS) {
+    // Plain reads: no array per sample (the table may be built right before a large allocation).
+    const z1 = boxes[b];
+    const y1 = boxes[b + 1];
+    const x1 = boxes[b + 2];
+    const z2 = boxes[b + 3];
+    const y2 = boxes[b + 4];
+    const x2 = boxes[b + 5];
+    if (partners[s] === s || z2 <= z1 || y2 <= y1 || x2 <= x1) {
+      // Every field, not only planes: the table may be a reused array (and fill is a call per sample).
+      for (let k = at; k < at + BLOCK_INTS; k++) table[k] = 0;
+      continue;
+    }
     let run = (x2 - x1) * pixel;
     let rows = y2 - y1;
     let slices = z2 - z1;
@@ -60,7 +75,6 @@ export function blockTable(g: PasteGeometry, partners: Int32Array, boxes: Int32A
         }
       }
     }
-    const at = BLOCK_INTS * s;
     table[at + START] = ((z1 * h + y1) * w + x1) * pixel * unit;
     table[at + PLANES] = planes;
     table[at + PLANE_STRIDE] = d * h * w * unit;

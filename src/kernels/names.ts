@@ -31,3 +31,15 @@ export interface CutmixPasteAttrs {
   /** Layout (and so rank) of the input: `NCW`, `NWC`, `NCHW`, `NHWC`, `NCDHW` or `NDHWC`. */
   dataFormat: DataFormat;
 }
+
+/**
+ * Kernel name of the label pair every mixing op returns: `[labels, labels gathered by partners]` in one
+ * kernel call (cpu and wasm; elsewhere `clone` and `gather`).
+ */
+export const CUTMIX_LABELS = 'CutmixLabels';
+
+/** Attributes of the {@link CUTMIX_LABELS} kernel. */
+export interface CutmixLabelsAttrs {
+  /** `partners[n]`: the sample whose label row becomes row n of the second output. */
+  partners: Int32Array;
+}

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { cpuKernelConfigs } from './cpu.js';
 import { pasteGradConfig } from './gradient.js';
-import { CUTMIX_PASTE } from './names.js';
+import { labelKernelConfigs, labelsGradConfig } from './labels.js';
+import { CUTMIX_LABELS, CUTMIX_PASTE } from './names.js';
 import { wasmKernelConfigs } from './wasm/kernel.js';
 import { cutmixPasteWebGLConfig } from './webgl.js';
 import { cutmixPasteWebGPUConfig } from './webgpu.js';
@@ -11,6 +12,7 @@ import { cutmixPasteWebGPUConfig } from './webgpu.js';
 const KERNEL_CONFIGS: readonly KernelConfig[] = [
   ...cpuKernelConfigs,
   ...wasmKernelConfigs,
+  ...labelKernelConfigs,
   cutmixPasteWebGLConfig,
   cutmixPasteWebGPUConfig,
 ];
@@ -25,6 +27,7 @@ export function ensureKernelsRegistered(): void {
   if (registered) return;
   registered = true;
   if (tf.getGradient(CUTMIX_PASTE) === undefined) tf.registerGradient(pasteGradConfig);
+  if (tf.getGradient(CUTMIX_LABELS) === undefined) tf.registerGradient(labelsGradConfig);
   for (const config of KERNEL_CONFIGS) {
     if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
   }

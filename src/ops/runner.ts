@@ -2,13 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import { checkBatch, type CheckedBatch, type DtypeRule } from '../common/batch.js';
 import { fail, failMust } from '../common/validate.js';
+import { pairLabels } from '../kernels/pair_labels.js';
 import { paste } from '../kernels/paste.js';
 import { kernelBoxes, type AnyBox } from '../plan/box.js';
 import { checkInjected, type Injected } from '../plan/injected.js';
 import type { MixSettings } from '../plan/options.js';
 import { planMix, type CutMixPlan } from '../plan/plan.js';
 import { checkLabels, type LabelRule } from '../targets/labels.js';
-import { partnerLabels } from '../targets/mix_targets.js';
 import { blend } from './blend.js';
 import type { CutMixResult, MixedImages } from './result.js';
 
@@ -94,15 +94,19 @@ export function pasteWithPlan(
 
 /**
  * Plans a checked call and builds its tensors: the images pasted (CutMix) or blended (MixUp) with the
- * plan, the labels (when the call has them) cloned and gathered. Everything is new and owned by the caller.
+ * plan, and (when the call has labels) the labels and the partners' labels from one `pairLabels` call.
+ * Everything is new and owned by the caller.
  */
 export function runMix(s: MixSettings, images: Tensor, checked: CheckedMix, method: Method): MixResult {
   const plan = planMix(s, checked.batch.n, checked.batch.spatial, checked.injected, method === 'cutmix');
   const { labels } = checked;
-  const tensors = tf.tidy(() => ({
-    images: method === 'cutmix' ? pasteWithPlan(images, plan, checked.batch) : blend(images, plan),
-    ...(labels && { labelsA: tf.clone(labels), labelsB: partnerLabels(labels, plan.partners) }),
-  }));
+  const tensors = tf.tidy(() => {
+    // Labels before images: on cpu the mixed batch is then the call's last allocation, so nothing makes
+    // V8 collect while that large array is young (docs/benchmarks.md).
+    const pair = labels && pairLabels(labels, plan.partners);
+    const mixed = method === 'cutmix' ? pasteWithPlan(images, plan, checked.batch) : blend(images, plan);
+    return { images: mixed, ...(pair && { labelsA: pair[0], labelsB: pair[1] }) };
+  });
   return { ...tensors, ...plan };
 }
 

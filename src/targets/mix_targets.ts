@@ -13,12 +13,6 @@ export interface MixTargetsOptions {
 
 const MIX_TARGETS_KEYS = ['numClasses', 'labelSmoothing'] as const;
 
-/** `labels` gathered by `partners` (call inside a tidy); every mixing op's `labelsB`. */
-export function partnerLabels(labels: Tensor, partners: Int32Array): Tensor {
-  // wasm's gather mis-shapes an empty index list; an empty batch's partner labels are just empty.
-  return partners.length === 0 ? tf.clone(labels) : tf.gather(labels, tf.tensor1d(partners, 'int32'));
-}
-
 /** Dense float32 targets `[N, K]` from class indices or `[N, K]` targets (call inside a tidy). */
 export function toDense(labels: Tensor, numClasses: number): Tensor2D {
   if (labels.rank === 2) return tf.cast(labels, 'float32') as Tensor2D;

@@ -174,23 +174,26 @@ describeEachBackend('CutmixPaste on every path, rank, layout and dtype', (backen
   });
 
   it.runIf(backend === 'wasm')(
-    'the wasm kernel runs the compiled copier: one pass per sample when own stretches average ≥ 1 KiB, copyBlock below',
+    'the wasm kernel writes samples of 1 KiB or more in one pass, smaller ones in groups',
     () => {
       const copier = copierFor(heapMemory(tf.backend() as BackendWasm)!);
       expect(copier, 'the compiled copier must compile in Node').not.toBeNull();
-      const single = vi.spyOn(copier!, 'pasteSample');
-      const block = vi.spyOn(copier!, 'copyBlock');
-      const run = (shape: number[], rows: number) => {
-        const x = tf.ones(shape);
-        const box = { y1: 0, x1: 1, y2: rows, x2: 3 };
+      const spies = [vi.spyOn(copier!, 'pasteSample'), vi.spyOn(copier!, 'copyBlock')];
+      /** [pasteSample, copyBlock] calls for 3 samples of `shape`, each with a 2-row box. */
+      const run = (shape: number[], dtype: 'float32' | 'bool' = 'float32') => {
+        const x = tf.ones(shape, dtype);
+        const box = shape.length === 3 ? { x1: 1, x2: 3 } : { y1: 1, x1: 1, y2: 3, x2: 3 };
         tf.dispose([x, applyCutmix(x, { boxes: [box, box, box], partners: Int32Array.of(2, 0, 0) })]);
+        const calls = spies.map((spy) => spy.mock.calls.length);
+        spies.forEach((spy) => spy.mockClear());
+        return calls;
       };
-      run([3, 1, 128, 128], 2); // 3 × 64 KiB over 2 runs each: stretches of about 21 KiB
-      expect([single.mock.calls.length, block.mock.calls.length]).toEqual([3, 0]);
-      run([3, 1, 8, 8], 2); // 256-byte samples
-      expect([single.mock.calls.length, block.mock.calls.length]).toEqual([3, 3]);
-      run([3, 1, 128, 128], 128); // 64 KiB samples cut into 128 runs: stretches of 508 bytes
-      expect([single.mock.calls.length, block.mock.calls.length]).toEqual([3, 6]);
+      expect(run([3, 1, 16, 16])).toEqual([3, 0]); // 1 024 bytes: one pass, short runs or not
+      expect(run([3, 1, 15, 17])).toEqual([0, 1 + 3]); // 1 020 bytes: one group copy, a copyBlock per sample
+      expect(run([3, 1, 32, 32], 'bool')).toEqual([3, 0]); // bytes, not elements, decide
+      expect(run([3, 1, 16, 16], 'bool')).toEqual([0, 1 + 3]);
+      expect(run([3, 2, 128])).toEqual([3, 0]); // 1-D
+      expect(run([3, 1, 255])).toEqual([0, 1 + 3]);
     },
   );
 });

@@ -38,14 +38,32 @@ const arbBox = (spatial: number[]): fc.Arbitrary<SpanBox> =>
     fc.tuple(...spatial.map(arbSpan)).map((spans) => ({ lo: spans.map((s) => s[0]), hi: spans.map((s) => s[1]) })),
   );
 
-/** Partners: random (repeats and self-partners), one partner for all, every sample itself, or a rotation. */
-const arbPartners = (n: number): fc.Arbitrary<Int32Array> =>
+/**
+ * Partners: random (repeats and self-partners: trees that end in cycles), one partner for all, every
+ * sample itself, a rotation (one long cycle), a random permutation (cycles), a flip (2-cycles and, for odd
+ * N, the middle sample itself), or a permutation with some samples sent to another's partner instead.
+ */
+export const arbPartners = (n: number): fc.Arbitrary<Int32Array> =>
   fc
     .oneof(
       fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: n, maxLength: n }),
       fc.integer({ min: 0, max: n - 1 }).map((k) => new Array<number>(n).fill(k)),
       fc.constant(Array.from({ length: n }, (_, i) => i)),
       fc.integer({ min: 1, max: n }).map((k) => Array.from({ length: n }, (_, i) => (i + k) % n)),
+      fc.shuffledSubarray(
+        Array.from({ length: n }, (_, i) => i),
+        { minLength: n, maxLength: n },
+      ),
+      fc.constant(Array.from({ length: n }, (_, i) => n - 1 - i)),
+      fc
+        .tuple(
+          fc.shuffledSubarray(
+            Array.from({ length: n }, (_, i) => i),
+            { minLength: n, maxLength: n },
+          ),
+          fc.array(fc.integer({ min: 0, max: n - 1 }), { minLength: n, maxLength: n }),
+        )
+        .map(([perm, redirect]) => perm.map((p, i) => (redirect[i] % 3 === 0 ? perm[redirect[i]] : p))),
     )
     .map((p) => Int32Array.from(p));
 

@@ -3,7 +3,9 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { expect } from 'vitest';
 import { applyCutmix } from '../../src/index.js';
 import { pasteComposite } from '../../src/kernels/composite.js';
-import { pasteOnHeap } from '../../src/kernels/wasm/kernel.js';
+import { copierFor } from '../../src/kernels/wasm/copier.js';
+import { heapMemory } from '../../src/kernels/wasm/heap.js';
+import { pasteOnHeap, type PastePath as WasmPath } from '../../src/kernels/wasm/kernel.js';
 import {
   attrsOf,
   bitsOf,
@@ -25,7 +27,10 @@ export interface PastePath {
   quietsNaN?: boolean;
 }
 
-/** The paths to compare on `backend`: registered kernel (via applyCutmix), wasm JS copy, composite. */
+/**
+ * The paths to compare on `backend`: registered kernel (via applyCutmix), composite, and on wasm the JS copy
+ * and both compiled paths.
+ */
 export function pastePaths(backend: 'cpu' | 'wasm'): PastePath[] {
   const paths: PastePath[] = [
     {
@@ -40,11 +45,16 @@ export function pastePaths(backend: 'cpu' | 'wasm'): PastePath[] {
     },
   ];
   if (backend === 'wasm') {
-    paths.push({
-      name: 'wasm JavaScript copy (pasteOnHeap, null copier)',
-      run: (x, cs) =>
-        tf.engine().makeTensorFromTensorInfo(pasteOnHeap(tf.backend() as BackendWasm, x, attrsOf(cs), null)),
-    });
+    const onHeap = (copier: 'compiled' | null, path?: WasmPath) => (x: tf.Tensor, cs: PasteCase) => {
+      const wasm = tf.backend() as BackendWasm;
+      const compiled = copier === null ? null : copierFor(heapMemory(wasm)!);
+      return tf.engine().makeTensorFromTensorInfo(pasteOnHeap(wasm, x, attrsOf(cs), compiled, path));
+    };
+    paths.push({ name: 'wasm JavaScript copy (pasteOnHeap, null copier)', run: onHeap(null) });
+    // Every compiled path on every case, whichever choosePath would pick.
+    for (const path of ['one pass', 'groups'] as const) {
+      paths.push({ name: `wasm compiled, path ${path}`, run: onHeap('compiled', path) });
+    }
   }
   return paths;
 }

@@ -1,18 +1,32 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { pasteElements, pasteGradElements } from '../copy.js';
-import { BLOCK_INTS, blockTable, PLANES, pasteGeometry, runsOf, type PasteGeometry } from '../geometry.js';
+import { pasteElements, routeGradient } from '../copy.js';
+import {
+  BLOCK_INTS,
+  blockTable,
+  pasteGeometry,
+  PLANE_STRIDE,
+  PLANES,
+  ROW_STRIDE,
+  ROWS,
+  RUN,
+  SLICE_STRIDE,
+  SLICES,
+  START,
+  type PasteGeometry,
+} from '../geometry.js';
 import { CUTMIX_PASTE, CUTMIX_PASTE_GRAD, type CutmixPasteAttrs } from '../names.js';
+import { scratchInts } from '../scratch.js';
 import { copierFor, type Copier } from './copier.js';
-import { heapAddress, heapBits, heapBytes, heapFloats, heapMemory } from './heap.js';
+import { heapAddress, heapBits, heapFloats, heapMemory } from './heap.js';
 
 /**
- * A batch whose samples' own stretches between box runs average at least this many bytes is written in
- * one pass, each sample by one `pasteSample` call; otherwise the samples are copied a group at a time and
- * their boxes pasted over (`copyBlock`): many short stretches cost more than copying the box twice.
- * Measured: docs/benchmarks.md.
+ * Samples of at least this many bytes are written in one pass, each by one `pasteSample` call; smaller ones
+ * are copied a group at a time and their boxes pasted over (`copyBlock`), where a call per sample would cost
+ * more than the sample's copy. Measured (from 8×8 to 224×224 images, 1-D and 3-D): the one pass is as fast
+ * or faster from 1 KiB samples on, short box rows included: docs/benchmarks.md.
  */
-const SINGLE_PASS_STRETCH_BYTES = 1024;
+export const SINGLE_PASS_SAMPLE_BYTES = 1024;
 /** Small samples are copied in groups of about this many bytes, each group's boxes pasted while in cache. */
 const COPY_GROUP_BYTES = 512 * 1024;
 
@@ -36,58 +50,76 @@ function withOutput(
   }
 }
 
-/** The paste with the compiled copier: one pass per sample for long own stretches, grouped copy otherwise. */
-function pasteCompiled(
+/** How the compiled copier writes a batch (see {@link choosePath}). */
+export type PastePath = 'one pass' | 'groups';
+
+/** The faster way to write a batch of `sampleBytes` samples, as measured (see {@link SINGLE_PASS_SAMPLE_BYTES}). */
+export function choosePath(sampleBytes: number): PastePath {
+  return sampleBytes >= SINGLE_PASS_SAMPLE_BYTES ? 'one pass' : 'groups';
+}
+
+/**
+ * The paste with the compiled copier, from the batch at byte `from` to the output at `to`, `table` the
+ * batch's `blockTable` in bytes, along `path` (see {@link choosePath}; every path writes the same bytes).
+ * The table's fields go to the copier one by one (a spread call into wasm costs several times more).
+ */
+export function pasteCompiled(
   copier: Copier,
-  backend: BackendWasm,
   from: number,
   to: number,
   g: PasteGeometry,
-  attrs: CutmixPasteAttrs,
+  partners: Int32Array,
+  table: Int32Array,
   bytes: number,
+  path: PastePath,
 ): void {
-  const { partners } = attrs;
   const sampleBytes = g.sampleSize * bytes;
-  const at = (base: number, s: number) => base + s * sampleBytes;
-  const table = blockTable(g, partners, attrs.boxes, bytes);
-  let runs = 0;
-  for (let s = 0; s < g.n; s++) runs += runsOf(table, s);
-  // The copier's arguments are the table's fields in order, passed one by one (a spread call into wasm
-  // costs several times more); a sample whose block is empty has planes 0.
-  if ((g.n * sampleBytes) / (runs + g.n) >= SINGLE_PASS_STRETCH_BYTES) {
+  if (path === 'one pass') {
     for (let s = 0, t = 0; s < g.n; s++, t += BLOCK_INTS) {
-      const [own, partner, out] = [at(from, s), at(from, partners[s]), at(to, s)];
-      const [start, p, ps, sl, ss, r, rs, run] = [
-        table[t],
-        table[t + 1],
-        table[t + 2],
-        table[t + 3],
-        table[t + 4],
-        table[t + 5],
-        table[t + 6],
-        table[t + 7],
-      ];
-      copier.pasteSample(own, partner, out, sampleBytes, start, p, ps, sl, ss, r, rs, run);
+      copier.pasteSample(
+        from + s * sampleBytes,
+        from + partners[s] * sampleBytes,
+        to + s * sampleBytes,
+        sampleBytes,
+        table[t + START],
+        table[t + PLANES],
+        table[t + PLANE_STRIDE],
+        table[t + SLICES],
+        table[t + SLICE_STRIDE],
+        table[t + ROWS],
+        table[t + ROW_STRIDE],
+        table[t + RUN],
+      );
     }
     return;
   }
   const group = Math.max(1, Math.floor(COPY_GROUP_BYTES / Math.max(1, sampleBytes)));
   for (let first = 0; first < g.n; first += group) {
     const end = Math.min(g.n, first + group);
-    heapBytes(backend).copyWithin(at(to, first), at(from, first), at(from, end));
+    // One run of the whole group: memory.copy.
+    copier.copyBlock(
+      from + first * sampleBytes,
+      to + first * sampleBytes,
+      1,
+      0,
+      1,
+      0,
+      1,
+      0,
+      (end - first) * sampleBytes,
+    );
     for (let s = first, t = first * BLOCK_INTS; s < end; s++, t += BLOCK_INTS) {
       if (table[t + PLANES] === 0) continue;
-      const [a, b] = [at(from, partners[s]) + table[t], at(to, s) + table[t]];
       copier.copyBlock(
-        a,
-        b,
-        table[t + 1],
-        table[t + 2],
-        table[t + 3],
-        table[t + 4],
-        table[t + 5],
-        table[t + 6],
-        table[t + 7],
+        from + partners[s] * sampleBytes + table[t + START],
+        to + s * sampleBytes + table[t + START],
+        table[t + PLANES],
+        table[t + PLANE_STRIDE],
+        table[t + SLICES],
+        table[t + SLICE_STRIDE],
+        table[t + ROWS],
+        table[t + ROW_STRIDE],
+        table[t + RUN],
       );
     }
   }
@@ -96,22 +128,31 @@ function pasteCompiled(
 /**
  * The paste on the wasm heap, output allocated there too; `copier` null pastes in JavaScript on heap
  * views (engines that refuse the compiled copier), with the same bytes. float32 and int32 move as 4-byte
- * words, bool as bytes.
+ * words, bool as bytes. The block table is built in reused scratch before the output exists. `path`
+ * overrides `choosePath` (tests and the bench run every path).
  */
 export function pasteOnHeap(
   backend: BackendWasm,
   images: TensorInfo,
   attrs: CutmixPasteAttrs,
   copier: Copier | null,
+  path?: PastePath,
 ): TensorInfo {
+  const { partners } = attrs;
   const g = pasteGeometry(images.shape, attrs.dataFormat);
   const bytes = images.dtype === 'bool' ? 1 : 4;
-  return withOutput(backend, images, images.dtype, (from, to) => {
-    if (copier !== null) return pasteCompiled(copier, backend, from, to, g, attrs, bytes);
-    const size = g.n * g.sampleSize;
-    const [src, dst] = [heapBits(backend, from, size, bytes), heapBits(backend, to, size, bytes)];
-    pasteElements(src, dst, g, attrs.partners, blockTable(g, attrs.partners, attrs.boxes));
-  });
+  if (copier === null) {
+    const table = blockTable(g, partners, attrs.boxes, 1, scratchInts(g.n * BLOCK_INTS));
+    return withOutput(backend, images, images.dtype, (from, to) => {
+      const size = g.n * g.sampleSize;
+      pasteElements(heapBits(backend, from, size, bytes), heapBits(backend, to, size, bytes), g, partners, table);
+    });
+  }
+  const table = blockTable(g, partners, attrs.boxes, bytes, scratchInts(g.n * BLOCK_INTS));
+  const chosen = path ?? choosePath(g.sampleSize * bytes);
+  return withOutput(backend, images, images.dtype, (from, to) =>
+    pasteCompiled(copier, from, to, g, partners, table, bytes, chosen),
+  );
 }
 
 function cutmixPasteWasm({ inputs, attrs, backend }: WasmArgs<'images'>): TensorInfo {
@@ -120,8 +161,8 @@ function cutmixPasteWasm({ inputs, attrs, backend }: WasmArgs<'images'>): Tensor
 }
 
 /**
- * The paste's gradient on the heap (float32), as `pasteGradElements` computes it: `dy` copied, each mixed
- * sample's box zeroed, each box's `dy` added to the partner's; with the copier, the box work runs compiled.
+ * The paste's gradient on the heap (float32), as `routeGradient` computes it: `dy` copied, each mixed
+ * sample's box zeroed, each box's `dy` added to the partner's; with the copier, all of it runs compiled.
  */
 export function pasteGradOnHeap(
   backend: BackendWasm,
@@ -129,41 +170,44 @@ export function pasteGradOnHeap(
   attrs: CutmixPasteAttrs,
   copier: Copier | null,
 ): TensorInfo {
+  const { partners } = attrs;
   const g = pasteGeometry(dy.shape, attrs.dataFormat);
   const size = g.n * g.sampleSize;
+  const sampleBytes = 4 * g.sampleSize;
+  const table = blockTable(g, partners, attrs.boxes, copier === null ? 1 : 4, scratchInts(g.n * BLOCK_INTS));
   return withOutput(backend, dy, 'float32', (from, to) => {
     if (copier === null) {
       const [upstream, dx] = [heapFloats(backend, from, size), heapFloats(backend, to, size)];
-      return pasteGradElements(upstream, dx, g, attrs.partners, blockTable(g, attrs.partners, attrs.boxes));
+      dx.set(upstream);
+      return routeGradient(upstream, dx, g, partners, table);
     }
-    heapBytes(backend).copyWithin(to, from, from + 4 * size);
-    const at = (base: number, s: number) => base + 4 * s * g.sampleSize;
-    const table = blockTable(g, attrs.partners, attrs.boxes, 4);
+    copier.copyBlock(from, to, 1, 0, 1, 0, 1, 0, 4 * size);
     for (let s = 0, t = 0; s < g.n; s++, t += BLOCK_INTS) {
       if (table[t + PLANES] === 0) continue;
-      const [p, ps, sl, ss, r, rs, run] = [
-        table[t + 1],
-        table[t + 2],
-        table[t + 3],
-        table[t + 4],
-        table[t + 5],
-        table[t + 6],
-        table[t + 7],
-      ];
-      copier.zeroBlock(at(to, s) + table[t], p, ps, sl, ss, r, rs, run);
+      copier.zeroBlock(
+        to + s * sampleBytes + table[t + START],
+        table[t + PLANES],
+        table[t + PLANE_STRIDE],
+        table[t + SLICES],
+        table[t + SLICE_STRIDE],
+        table[t + ROWS],
+        table[t + ROW_STRIDE],
+        table[t + RUN],
+      );
     }
     for (let s = 0, t = 0; s < g.n; s++, t += BLOCK_INTS) {
       if (table[t + PLANES] === 0) continue;
-      const [p, ps, sl, ss, r, rs, run] = [
-        table[t + 1],
-        table[t + 2],
-        table[t + 3],
-        table[t + 4],
-        table[t + 5],
-        table[t + 6],
-        table[t + 7],
-      ];
-      copier.addBlock(at(from, s) + table[t], at(to, attrs.partners[s]) + table[t], p, ps, sl, ss, r, rs, run);
+      copier.addBlock(
+        from + s * sampleBytes + table[t + START],
+        to + partners[s] * sampleBytes + table[t + START],
+        table[t + PLANES],
+        table[t + PLANE_STRIDE],
+        table[t + SLICES],
+        table[t + SLICE_STRIDE],
+        table[t + ROWS],
+        table[t + ROW_STRIDE],
+        table[t + RUN],
+      );
     }
   });
 }
