@@ -6,8 +6,9 @@ import { useBackend } from '../../support/backends.js';
 import { valuesFrom } from '../../support/conv_cases.js';
 
 // The weight and input gradients of whole tfjs-layers models, as training computes them, on wasm (with the
-// entry) against cpu: every padding and stride a Conv1D/Conv2D layer takes, and both of its dataFormats
-// (tfjs-layers turns 'channelsFirst' into channels-last itself before the convolution).
+// entry) against cpu: every padding and stride a Conv1D/Conv2D layer takes, both of its dataFormats
+// (tfjs-layers turns 'channelsFirst' into channels-last itself before the convolution), and max pooling
+// after layers whose outputs go below zero.
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -59,6 +60,31 @@ const CASES: [string, number[], () => tfl.layers.Layer[]][] = [
     () => [L.conv2d({ filters: 3, kernelSize: 1 }), L.separableConv2d({ filters: 2, kernelSize: 3 })],
   ],
   ['conv2dTranspose', [5, 4, 2], () => [L.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same' })]],
+  // Max pooling: tfjs-backend-wasm 4.22's own MaxPoolGrad drops the gradient of windows with no value above 0.
+  [
+    'conv2d → maxPooling2d → relu',
+    [9, 8, 2],
+    () => [L.conv2d({ filters: 3, kernelSize: 3 }), L.maxPooling2d({ poolSize: 2, padding: 'same' }), L.reLU()],
+  ],
+  [
+    'conv2d → batchNormalization → maxPooling2d',
+    [9, 8, 2],
+    () => [L.conv2d({ filters: 3, kernelSize: 3 }), L.batchNormalization(), L.maxPooling2d({ poolSize: 2 })],
+  ],
+  [
+    'conv2d → leakyReLU → maxPooling2d 3×3, strides 1, same',
+    [7, 6, 2],
+    () => [
+      L.conv2d({ filters: 3, kernelSize: 2 }),
+      L.leakyReLU(),
+      L.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' }),
+    ],
+  ],
+  [
+    'conv1d → maxPooling1d (linear)',
+    [17, 2],
+    () => [L.conv1d({ filters: 3, kernelSize: 3 }), L.maxPooling1d({ poolSize: 3, strides: 2, padding: 'same' })],
+  ],
 ];
 
 /** Gradients of a softmax loss with respect to every weight, on the active backend. */
