@@ -4,14 +4,20 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../support/backends.js';
 import { arbConvCase, runKernelOn, sizeOf, valuesFrom } from '../../support/conv_cases.js';
+import { arbPoolCase } from '../../support/pool_cases.js';
 
-// The gradient kernels tfjs-backend-wasm 4.22 does have, that conv/pooling layers use, and which
-// tfjs-cutmix/wasm-grad therefore leaves alone: what the README says about them is checked here. When a
-// tfjs release fixes one of the defects pinned below, its test fails: update the README's Install section.
+// The gradient kernels tfjs-backend-wasm 4.22 does have, that conv/pooling layers use: what the README says
+// about them is checked here, on tfjs's own kernels (this file imports tfjs-cutmix/wasm-grad only in its last
+// block). When a tfjs release fixes one of the defects pinned below, its test fails: update the README's
+// Install section (tfjs-cutmix/wasm-grad then keeps tfjs's MaxPoolGrad by itself).
+
+/** tfjs-backend-wasm's own MaxPoolGrad, as its import registered it. */
+let tfjsMaxPoolGrad: tf.KernelConfig;
 
 beforeAll(async () => {
   await useBackend('cpu');
   await useBackend('wasm');
+  tfjsMaxPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm') as tf.KernelConfig;
 });
 
 /** `f`'s gradient at `x` on a backend, as plain values. */
@@ -19,6 +25,16 @@ async function gradOn(backend: 'cpu' | 'wasm', f: (x: tf.Tensor4D) => tf.Tensor,
   await useBackend(backend);
   const input = tf.tensor4d(x, shape as [number, number, number, number]);
   const g = tf.grad((v) => tf.sum(f(v as tf.Tensor4D)))(input);
+  const values = Float32Array.from(g.dataSync());
+  tf.dispose([input, g]);
+  return values;
+}
+
+/** `f`'s gradient at a rank-5 `x` on a backend, as plain values. */
+async function gradOn5D(backend: 'cpu' | 'wasm', f: (x: tf.Tensor) => tf.Tensor, x: Float32Array, shape: number[]) {
+  await useBackend(backend);
+  const input = tf.tensor(x, shape);
+  const g = tf.grad((v) => tf.sum(f(v)))(input);
   const values = Float32Array.from(g.dataSync());
   tf.dispose([input, g]);
   return values;
@@ -72,6 +88,36 @@ describe("tfjs-backend-wasm's own gradient kernels, against the cpu backend's", 
     );
   });
 
+  it('AvgPoolGrad matches on negative inputs too, with every padding form (kernel against kernel)', () => {
+    fc.assert(
+      fc.property(
+        arbPoolCase().filter((c) => c.dimRoundingMode === undefined),
+        (c) => {
+          const inputs = {
+            dy: { values: c.dy, shape: c.dyShape },
+            input: { values: c.x.map((v) => -1 - Math.abs(v)), shape: c.xShape },
+          };
+          const attrs = { filterSize: c.filterSize, strides: c.strides, pad: c.pad };
+          const want = runKernelOn('cpu', 'AvgPoolGrad', inputs, attrs);
+          tf.test_util.expectArraysClose(runKernelOn('wasm', 'AvgPoolGrad', inputs, attrs).values, want.values);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('AvgPool3DGrad (negative values) and MaxPool3DGrad (distinct values above 0) match', async () => {
+    const n = 2 * 4 * 4 * 4 * 2;
+    const x = Float32Array.from({ length: n }, (_, i) => 1 + ((i * 37) % n) / n);
+    for (const f of [
+      (v: tf.Tensor) => tf.avgPool3d(tf.neg(v) as tf.Tensor5D, 2, 1, 'same'),
+      (v: tf.Tensor) => tf.maxPool3d(v as tf.Tensor5D, 2, 1, 'same'),
+    ]) {
+      const g = async (b: 'cpu' | 'wasm') => gradOn5D(b, f, x, [2, 4, 4, 4, 2]);
+      tf.test_util.expectArraysClose(await g('wasm'), await g('cpu'));
+    }
+  });
+
   it('MaxPoolGrad matches when the pooled values come out of a ReLU', async () => {
     await fc.assert(
       fc.asyncProperty(arbPool, async ({ shape, filterSize, strides, pad, seed }) => {
@@ -81,6 +127,28 @@ describe("tfjs-backend-wasm's own gradient kernels, against the cpu backend's", 
       }),
       { numRuns: 30 },
     );
+  });
+
+  it('MaxPoolGrad matches when the pooled values go into a ReLU (maxPool → relu)', async () => {
+    await fc.assert(
+      fc.asyncProperty(arbPool, async ({ shape, filterSize, strides, pad, seed }) => {
+        const x = valuesFrom(sizeOf(shape), seed);
+        const f = (v: tf.Tensor4D) => tf.relu(tf.maxPool(v, filterSize, strides, pad));
+        tf.test_util.expectArraysClose(await gradOn('wasm', f, x, shape), await gradOn('cpu', f, x, shape));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('MaxPoolGrad sends a tie to the last of the largest values, cpu to the first (both are subgradients)', () => {
+    const inputs = {
+      dy: { values: Float32Array.of(5), shape: [1, 1, 1, 1] },
+      input: { values: Float32Array.of(2, 1, 2, 2), shape: [1, 2, 2, 1] },
+      output: { values: Float32Array.of(2), shape: [1, 1, 1, 1] },
+    };
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+    expect(Array.from(runKernelOn('cpu', 'MaxPoolGrad', inputs, attrs).values)).toEqual([5, 0, 0, 0]);
+    expect(Array.from(runKernelOn('wasm', 'MaxPoolGrad', inputs, attrs).values)).toEqual([0, 0, 0, 5]);
   });
 
   it('MaxPoolGrad drops the gradient of a window whose values are all negative or zero (a defect of tfjs 4.22)', async () => {
@@ -95,6 +163,15 @@ describe("tfjs-backend-wasm's own gradient kernels, against the cpu backend's", 
       expect(Array.from(await gradOn('cpu', f, x, [1, 2, 4, 1]))).toEqual(cpuGrad);
       expect(Array.from(await gradOn('wasm', f, x, [1, 2, 4, 1]))).toEqual([0, 0, 0, 0, 0, 1, 0, 0]);
     }
+  });
+
+  it('MaxPool3DGrad drops the gradient of a window whose values are all negative too (a defect of tfjs 4.22)', async () => {
+    // Two 2×2×2 windows side by side; the second holds only negative values, its largest −0.1 (at index 7).
+    const x = Float32Array.of(1, 2, -0.5, -0.1, 3, 4, -0.3, -0.2, 5, 6, -0.7, -0.6, 7, 8, -0.9, -0.8);
+    const f = (v: tf.Tensor) => tf.maxPool3d(v as tf.Tensor5D, 2, 2, 'valid');
+    const want = Array.from({ length: 16 }, (_, i) => (i === 13 || i === 3 ? 1 : 0));
+    expect(Array.from(await gradOn5D('cpu', f, x, [1, 2, 2, 4, 1]))).toEqual(want);
+    expect(Array.from(await gradOn5D('wasm', f, x, [1, 2, 2, 4, 1]))).toEqual(want.map((v, i) => (i === 3 ? 0 : v)));
   });
 
   it("Conv3DBackpropInputV2 (conv3d's input gradient) is not the adjoint of conv3d with 'same' padding or strides (a defect of tfjs 4.22)", async () => {
@@ -122,5 +199,27 @@ describe("tfjs-backend-wasm's own gradient kernels, against the cpu backend's", 
       expect(sums.cpu[0], `${pad}, strides ${strides}: cpu`).toBeCloseTo(sums.cpu[1], 4);
       expect(Math.abs(sums.wasm[0] - sums.wasm[1]), `${pad}, strides ${strides}: wasm`).toBeGreaterThan(0.1);
     }
+  });
+});
+
+describe('with tfjs-cutmix/wasm-grad imported', () => {
+  // The inputs of the MaxPoolGrad pin above: the second window holds only negative values.
+  const x = Float32Array.of(1, 2, -0.5, -0.1, 3, 4, -0.3, -0.2);
+  const f = (v: tf.Tensor4D) => tf.mul(tf.maxPool(v, 2, 2, 'valid'), tf.tensor4d([2, 3], [1, 1, 2, 1]));
+
+  it("the registered MaxPoolGrad is right, and tfjs's own kernel is still wrong", async () => {
+    const { registerWasmGradients } = await import('tfjs-cutmix/wasm-grad');
+    expect(registerWasmGradients()).toContain('MaxPoolGrad');
+    const right = [0, 0, 0, 3, 0, 2, 0, 0];
+    expect(Array.from(await gradOn('cpu', f, x, [1, 2, 4, 1]))).toEqual(right);
+    expect(Array.from(await gradOn('wasm', f, x, [1, 2, 4, 1]))).toEqual(right);
+    const inputs = {
+      dy: { values: Float32Array.of(2, 3), shape: [1, 1, 2, 1] },
+      input: { values: x, shape: [1, 2, 4, 1] },
+      output: { values: Float32Array.of(4, -0.1), shape: [1, 1, 2, 1] },
+    };
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' };
+    const own = runKernelOn('wasm', 'MaxPoolGrad', inputs, attrs, tfjsMaxPoolGrad.kernelFunc);
+    expect(Array.from(own.values)).toEqual([0, 0, 0, 0, 0, 2, 0, 0]);
   });
 });
