@@ -106,6 +106,11 @@ export function installCheck(kernel: CheckedKernel): void {
   tf.registerKernel(config);
 }
 
+/** The kernel a check registered by this package stands in front of (for benchmarks and tests). */
+export function checkedOriginal(config: KernelConfig | undefined): KernelConfig | undefined {
+  return config === undefined ? undefined : checks.get(config)?.original;
+}
+
 /**
  * Whether this package's kernel is the one that runs under `kernel`'s name: registered as it is, or found
  * wrong in front of tfjs's on the wasm backend (probed now if wasm is the active backend and has not run
