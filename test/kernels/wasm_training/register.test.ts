@@ -118,14 +118,14 @@ describe("MaxPoolGrad: tfjs's own is replaced only where it is wrong", () => {
     const fixed: tf.KernelConfig = {
       kernelName: MAX_POOL,
       backendName: 'wasm',
-      kernelFunc: vi.fn(({ inputs, attrs }) => {
+      kernelFunc: vi.fn(({ inputs, attrs }: Parameters<tf.KernelFunc>[0]) => {
         const onCpu = Object.fromEntries(
           Object.entries(inputs).map(([k, t]) => [
             k,
-            { values: wasm.readSync(t.dataId) as Float32Array, shape: t.shape },
+            { values: wasm.readSync(t!.dataId) as Float32Array, shape: t!.shape },
           ]),
         );
-        const out = runKernelOn('cpu', MAX_POOL, onCpu, attrs);
+        const out = runKernelOn('cpu', MAX_POOL, onCpu, attrs ?? {});
         return wasm.makeOutput(out.shape, 'float32', undefined, out.values);
       }),
     };

@@ -174,6 +174,75 @@ describe("tfjs-backend-wasm's own gradient kernels, against the cpu backend's", 
     expect(Array.from(await gradOn5D('wasm', f, x, [1, 2, 2, 4, 1]))).toEqual(want.map((v, i) => (i === 3 ? 0 : v)));
   });
 
+  it("ResizeNearestNeighborGrad (upSampling2d's default) is the adjoint of the resize on wasm; cpu's is not for batches over 1 (a defect of tfjs-backend-cpu 4.22)", async () => {
+    // For y = resize(x), linear in x, Σ x·dX must equal Σ dy·y.
+    for (const [xShape, size] of [
+      [
+        [1, 3, 4, 2],
+        [6, 8],
+      ],
+      [
+        [3, 3, 4, 2],
+        [6, 8],
+      ],
+      [
+        [2, 5, 4, 1],
+        [7, 9],
+      ],
+    ] as [[number, number, number, number], [number, number]][]) {
+      const gaps: Record<string, number> = {};
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await useBackend(backend);
+        const x = tf.tensor4d(valuesFrom(sizeOf(xShape), 1), xShape);
+        const y = tf.image.resizeNearestNeighbor(x, size);
+        const dy = tf.tensor(valuesFrom(y.size, 2), y.shape);
+        const dX = tf.grad((v) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(v as tf.Tensor4D, size), dy)))(x);
+        const dot = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(a, b)).dataSync()[0];
+        gaps[backend] = Math.abs(dot(x, dX) - dot(y, dy));
+        tf.dispose([x, y, dy, dX]);
+      }
+      expect(gaps.wasm, `${xShape}: wasm`).toBeLessThan(1e-4);
+      if (xShape[0] === 1) expect(gaps.cpu, `${xShape}: cpu`).toBeLessThan(1e-4);
+      else expect(gaps.cpu, `${xShape}: cpu`).toBeGreaterThan(0.1);
+    }
+  });
+
+  it("ResizeBilinearGrad (upSampling2d 'bilinear') matches cpu's values; cpu's has height and width swapped in its shape for images that are not square (a defect of tfjs-backend-cpu 4.22)", () => {
+    for (const [shape, size] of [
+      [
+        [2, 3, 3, 2],
+        [6, 6],
+      ],
+      [
+        [2, 3, 4, 2],
+        [6, 8],
+      ],
+    ] as [number[], number[]][]) {
+      const inputs = {
+        images: { values: valuesFrom(sizeOf(shape), 1), shape },
+        dy: { values: valuesFrom(shape[0] * size[0] * size[1] * shape[3], 2), shape: [shape[0], ...size, shape[3]] },
+      };
+      const attrs = { alignCorners: false, halfPixelCenters: false, size };
+      const [cpu, wasm] = [
+        runKernelOn('cpu', 'ResizeBilinearGrad', inputs, attrs),
+        runKernelOn('wasm', 'ResizeBilinearGrad', inputs, attrs),
+      ];
+      tf.test_util.expectArraysClose(wasm.values, cpu.values);
+      expect(wasm.shape).toEqual(shape);
+      // And wasm's is the adjoint of the forward resize: Σ x·dX = Σ dy·resize(x).
+      const y = tf.tidy(() =>
+        tf.image.resizeBilinear(tf.tensor4d(inputs.images.values, shape as [number, number, number, number]), [
+          size[0],
+          size[1],
+        ]),
+      );
+      const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((t, v, i) => t + v * b[i], 0);
+      expect(dot(inputs.images.values, wasm.values)).toBeCloseTo(dot(y.dataSync(), inputs.dy.values), 4);
+      y.dispose();
+      expect(cpu.shape).toEqual(shape[1] === shape[2] ? shape : [shape[0], shape[2], shape[1], shape[3]]);
+    }
+  });
+
   it("Conv3DBackpropInputV2 (conv3d's input gradient) is not the adjoint of conv3d with 'same' padding or strides (a defect of tfjs 4.22)", async () => {
     // For y = conv3d(x, w), Σ x·dX must equal Σ dy·y; the cpu kernel's does, wasm's does not.
     const cases: [number[], number[], number, 'same' | 'valid'][] = [
