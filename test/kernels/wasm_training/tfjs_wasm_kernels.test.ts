@@ -174,6 +174,39 @@ describe("tfjs-backend-wasm's own gradient kernels, against the cpu backend's", 
     expect(Array.from(await gradOn5D('wasm', f, x, [1, 2, 2, 4, 1]))).toEqual(want.map((v, i) => (i === 3 ? 0 : v)));
   });
 
+  it("MaxPool3DGrad: the cpu backend's is wrong when a window's height and width differ (a defect of tfjs-backend-cpu 4.22); wasm's is right on values above 0", async () => {
+    const shape = [1, 5, 5, 5, 1];
+    const n = sizeOf(shape);
+    const x = Float32Array.from({ length: n }, (_, i) => 1 + ((i * 37) % n) / n); // distinct: no ties
+    for (const [window, cpuRight] of [
+      [[2, 2, 2], true],
+      [[3, 2, 2], true],
+      [[2, 3, 2], false],
+      [[2, 2, 3], false],
+    ] as [[number, number, number], boolean][]) {
+      // Each window's gradient (1) goes to its largest value: a direct reference.
+      const want = new Array<number>(n).fill(0);
+      const out = window.map((w) => Math.floor((5 - w) / 2) + 1);
+      for (let d = 0; d < out[0]; d++)
+        for (let h = 0; h < out[1]; h++)
+          for (let w = 0; w < out[2]; w++) {
+            let best = -1;
+            for (let i = 0; i < window[0]; i++)
+              for (let j = 0; j < window[1]; j++)
+                for (let k = 0; k < window[2]; k++) {
+                  const at = ((2 * d + i) * 5 + 2 * h + j) * 5 + 2 * w + k;
+                  if (best < 0 || x[at] > x[best]) best = at;
+                }
+            want[best] += 1;
+          }
+      const f = (v: tf.Tensor) => tf.maxPool3d(v as tf.Tensor5D, window, 2, 'valid');
+      expect(Array.from(await gradOn5D('wasm', f, x, shape)), `${window}: wasm`).toEqual(want);
+      const cpu = Array.from(await gradOn5D('cpu', f, x, shape));
+      if (cpuRight) expect(cpu, `${window}: cpu`).toEqual(want);
+      else expect(cpu, `${window}: cpu`).not.toEqual(want);
+    }
+  });
+
   it("ResizeNearestNeighborGrad (upSampling2d's default) is the adjoint of the resize on wasm; cpu's is not for batches over 1 (a defect of tfjs-backend-cpu 4.22)", async () => {
     // For y = resize(x), linear in x, Σ x·dX must equal Σ dy·y.
     for (const [xShape, size] of [
