@@ -2,14 +2,17 @@
  * The `tfjs-cutmix/wasm-grad` rows of `npm run bench`: a CutMix training step of a small MNIST CNN on wasm
  * (with the entry's kernels) against the same step on cpu, and each registered kernel against the cpu
  * backend's kernel of the same name, in pairs (one call on each side per round, the order alternating),
- * reported as medians and the median of the per-pair ratios. One more row times the filter gradient as a
- * direct JavaScript loop on the heap, the design the kernel's matrix product replaced.
+ * reported as medians and the median of the per-pair ratios. More rows time the filter gradient as a
+ * direct JavaScript loop on the heap, the design the kernel's matrix product replaced, and this package's
+ * MaxPoolGrad against tfjs-backend-wasm's own, the kernel it replaces.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { cutmixBatch, cutmixLoss, seededRng } from '../src/index.js';
 import { registerWasmGradients } from '../src/wasm-grad.js';
+import { checkedOriginal } from '../src/kernels/wasm_training/checked.js';
+import { maxPoolGradConfig } from '../src/kernels/wasm_training/max_pool_grad.js';
 import { summarize, type Stats } from './harness.js';
 import { loopFilterGrad } from './wasm_grad_loop.js';
 import { check } from './suite.js';
@@ -31,6 +34,8 @@ export interface WasmGradReport {
   kernels: PairRow[];
   /** a: the kernel (matrix product), b: a direct JavaScript loop on the heap. */
   loop: PairRow[];
+  /** a: this package's MaxPoolGrad, b: tfjs-backend-wasm's own (wrong where a window has no value above 0). */
+  maxPool: PairRow[];
 }
 
 type Shape4 = [number, number, number, number];
@@ -214,8 +219,53 @@ export async function benchWasmGrad(quick: boolean, progress: (message: string) 
     );
     tf.dispose([...Object.values(w), ...Object.values(c)]);
   }
+  const maxPool = await benchMaxPoolGrad(quick, wasm, cpu, kernels, progress);
   check(tf.memory().numTensors === before, 'wasm-grad bench leaked tensors');
-  return { step, kernels, loop };
+  return { step, kernels, loop, maxPool };
+}
+
+/**
+ * MaxPoolGrad at the demo CNN's two pooling layers (2×2, strides 2): this package's against the cpu
+ * backend's (added to `kernels`) and against tfjs-backend-wasm's own, the kernel it replaces (returned).
+ */
+async function benchMaxPoolGrad(
+  quick: boolean,
+  wasm: BackendWasm,
+  cpu: tf.KernelBackend,
+  kernels: PairRow[],
+  progress: (message: string) => void,
+): Promise<PairRow[]> {
+  const tfjsOwn = checkedOriginal(tf.getKernel('MaxPoolGrad', 'wasm'));
+  check(tfjsOwn !== undefined, "tfjs-backend-wasm's own MaxPoolGrad is not behind this package's check");
+  const ours = maxPoolGradConfig.kernelFunc;
+  const rows: PairRow[] = [];
+  for (const xShape of [
+    [32, 26, 26, 8],
+    [32, 11, 11, 16],
+  ]) {
+    const label = `x ${xShape.join('×')}, 2×2, strides 2`;
+    progress(`wasm-grad: MaxPoolGrad, ${label}`);
+    const attrs = { filterSize: 2, strides: 2, pad: 'valid' } as unknown as tf.NamedAttrMap;
+    const outShape = tf.backend_util.computePool2DInfo(xShape as Shape4, 2, 2, 1, 'valid').outShape;
+    const make = (backend: tf.KernelBackend): tf.NamedTensorMap => ({
+      input: uniformOn(backend, xShape, 7),
+      dy: uniformOn(backend, outShape, 8),
+      output: uniformOn(backend, outShape, 9),
+    });
+    const [w, c] = [make(wasm), make(cpu)];
+    const run = (kernelFunc: tf.KernelFunc, backend: tf.KernelBackend, inputs: tf.NamedTensorMap) => () =>
+      timed(
+        () => kernelFunc({ inputs, attrs, backend }) as tf.TensorInfo,
+        (t) => backend.disposeData(t.dataId),
+      );
+    const cpuKernel = tf.getKernel('MaxPoolGrad', 'cpu')!.kernelFunc;
+    kernels.push(await pairs('MaxPoolGrad', label, quick ? 3 : 9, 1, run(ours, wasm, w), run(cpuKernel, cpu, c)));
+    rows.push(
+      await pairs('MaxPoolGrad', label, quick ? 11 : 41, 3, run(ours, wasm, w), run(tfjsOwn!.kernelFunc, wasm, w)),
+    );
+    tf.dispose([...Object.values(w), ...Object.values(c)]);
+  }
+  return rows;
 }
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
@@ -240,5 +290,11 @@ export function renderWasmGrad(r: WasmGradReport): string {
     '| what | shape | pairs | kernel | JavaScript loop | loop ÷ kernel |',
     '|---|---|---:|---:|---:|---:|',
     ...r.loop.map(row),
+    '',
+    'This package’s `MaxPoolGrad` (JavaScript on the heap) against tfjs-backend-wasm’s own, the kernel it replaces where a probe finds it wrong:',
+    '',
+    '| what | shape | pairs | this package’s | tfjs-backend-wasm’s | theirs ÷ ours |',
+    '|---|---|---:|---:|---:|---:|',
+    ...r.maxPool.map(row),
   ].join('\n');
 }

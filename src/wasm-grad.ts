@@ -1,8 +1,9 @@
 /**
  * The `tfjs-cutmix/wasm-grad` entry point: importing it registers the wasm gradient kernels that
- * tfjs-backend-wasm 4.22 lacks for training convolutions (only those no one has registered), so that
- * tfjs-layers `conv1d`/`conv2d` models train on the wasm backend. Opt-in and apart from the root entry:
- * nothing here loads unless you import it.
+ * tfjs-backend-wasm 4.22 lacks for training convolutions (only those no one has registered), and puts a
+ * check in front of its `MaxPoolGrad`, which is replaced only where it proves wrong, so that tfjs-layers
+ * `conv1d`/`conv2d` models, max pooling included, train on the wasm backend with the cpu backend's
+ * gradients. Opt-in and apart from the root entry: nothing here loads unless you import it.
  */
 import { registerWasmGradients } from './kernels/wasm_training/register.js';
 

@@ -1,29 +1,53 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers'; // the gradients
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useBackend } from '../../support/backends.js';
+import { maxPoolGradConfig, MAX_POOL_PROBE } from '../../../src/kernels/wasm_training/max_pool_grad.js';
 import { withHeapOutput } from '../../../src/kernels/wasm_training/output.js';
 import { runKernelOn, sizeOf, valuesFrom } from '../../support/conv_cases.js';
 
-// One fork per test file (vitest.config.ts): this file starts with no wasm gradient kernel registered,
-// and imports tfjs-cutmix/wasm-grad itself, in its first test. Its tests run in order.
+// One fork per test file (vitest.config.ts): this file starts with no wasm gradient kernel of this package
+// registered, and imports tfjs-cutmix/wasm-grad itself, in its second test. Its tests run in order.
 
 const NAMES = ['Conv2DBackpropFilter', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput'];
+const MAX_POOL = 'MaxPoolGrad';
 const spyConsole = () => (['log', 'info', 'warn', 'error', 'debug'] as const).map((m) => vi.spyOn(console, m));
 
 let wasm: BackendWasm;
 let cpu: tf.KernelBackend;
+/** tfjs-backend-wasm's own MaxPoolGrad, as its import registered it. */
+let tfjsMaxPoolGrad: tf.KernelConfig;
 
 beforeAll(async () => {
   await useBackend('cpu');
   cpu = tf.backend();
   await useBackend('wasm');
   wasm = tf.backend() as BackendWasm;
+  tfjsMaxPoolGrad = tf.getKernel(MAX_POOL, 'wasm') as tf.KernelConfig;
 });
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
+
+/** Registers `config` as the wasm MaxPoolGrad in place of whatever is, as a backend's import would. */
+function replaceMaxPoolGrad(config: tf.KernelConfig): void {
+  tf.unregisterKernel(MAX_POOL, 'wasm');
+  tf.registerKernel(config);
+}
+
+/** The gradient of Σ dy · maxPool(x) at MAX_POOL_PROBE's x and dy on the active backend, through tf.grad. */
+function probeGradient(): number[] {
+  const { input, dy } = MAX_POOL_PROBE.inputs;
+  const [x, up] = [tf.tensor(input.values, [...input.shape]), tf.tensor(dy.values, [...dy.shape])];
+  const g = tf.grad((v) => tf.mul(tf.maxPool(v as tf.Tensor4D, 2, 2, 'valid'), up))(x);
+  const values = Array.from(g.dataSync());
+  tf.dispose([x, up, g]);
+  return values;
+}
+
+const RIGHT = [...MAX_POOL_PROBE.want.values];
 
 describe('tfjs-cutmix/wasm-grad registers what tfjs lacks, and only that', () => {
   const mine: tf.KernelConfig = {
@@ -34,24 +58,29 @@ describe('tfjs-cutmix/wasm-grad registers what tfjs lacks, and only that', () =>
     },
   };
 
-  it('tfjs-backend-wasm 4.22 has none of them', () => {
+  it('tfjs-backend-wasm 4.22 has none of them, and a MaxPoolGrad of its own that drops gradients', () => {
     for (const name of NAMES) expect(tf.getKernel(name, 'wasm'), name).toBeUndefined();
+    expect(tfjsMaxPoolGrad.setupFunc, 'set up by tf.setBackend').toBeDefined();
+    expect(probeGradient()).toEqual([0, 0, 0, 0, 0, 2, 0, 0]);
   });
 
-  it('importing the entry registers each missing kernel, silently, and leaves a registered one alone', async () => {
+  it('importing the entry registers each missing kernel and checks MaxPoolGrad, silently, and leaves a registered one alone', async () => {
     tf.registerKernel(mine);
     const consoleSpies = spyConsole();
     const entry = await import('tfjs-cutmix/wasm-grad');
-    expect(entry.WASM_GRADIENT_KERNELS).toEqual(NAMES);
+    expect(entry.WASM_GRADIENT_KERNELS).toEqual([...NAMES, MAX_POOL]);
     expect(tf.getKernel(NAMES[2], 'wasm')).toBe(mine);
     for (const name of NAMES.slice(0, 2)) {
-      const config = tf.getKernel(name, 'wasm');
-      expect(config, `${name}: registered by the import itself`).toBeDefined();
-      expect(config?.setupFunc, `${name}: no setupFunc (it would never run)`).toBeUndefined();
+      expect(tf.getKernel(name, 'wasm'), `${name}: registered by the import itself`).toBeDefined();
     }
-    expect(entry.registerWasmGradients()).toEqual(NAMES.slice(0, 2));
-    expect(entry.registerWasmGradients(), 'a second call changes nothing').toEqual(NAMES.slice(0, 2));
+    const check = tf.getKernel(MAX_POOL, 'wasm');
+    expect(check, 'MaxPoolGrad: the check in front of tfjs-backend-wasm 4.22').not.toBe(tfjsMaxPoolGrad);
+    expect(check?.setupFunc, "tfjs's kernel is still set up by tf.setBackend").toBe(tfjsMaxPoolGrad.setupFunc);
+    expect(entry.registerWasmGradients()).toEqual([...NAMES.slice(0, 2), MAX_POOL]);
+    expect(entry.registerWasmGradients(), 'a second call changes nothing').toEqual([...NAMES.slice(0, 2), MAX_POOL]);
+    expect(tf.getKernel(MAX_POOL, 'wasm'), 'nor does it wrap the check again').toBe(check);
     expect(tf.getKernel(NAMES[2], 'wasm')).toBe(mine);
+    expect(probeGradient()).toEqual(RIGHT);
     for (const spy of consoleSpies) expect(spy).not.toHaveBeenCalled();
   });
 
@@ -60,12 +89,88 @@ describe('tfjs-cutmix/wasm-grad registers what tfjs lacks, and only that', () =>
     tf.unregisterKernel(NAMES[0], 'wasm');
     const later = { ...mine, kernelName: NAMES[0] };
     tf.registerKernel(later);
-    expect(registerWasmGradients()).toEqual([NAMES[1]]);
+    expect(registerWasmGradients()).toEqual([NAMES[1], MAX_POOL]);
     expect(tf.getKernel(NAMES[0], 'wasm')).toBe(later);
     // Unregistered, ours comes back; the other test files run in their own processes.
     tf.unregisterKernel(NAMES[0], 'wasm');
     tf.unregisterKernel(NAMES[2], 'wasm');
-    expect(registerWasmGradients()).toEqual(NAMES);
+    expect(registerWasmGradients()).toEqual([...NAMES, MAX_POOL]);
+  });
+});
+
+describe("MaxPoolGrad: tfjs's own is replaced only where it is wrong", () => {
+  it("tfjs's kernel is probed once per backend instance, with nothing left behind; then only ours runs", async () => {
+    const { registerWasmGradients } = await import('tfjs-cutmix/wasm-grad');
+    const probe = vi.spyOn(tfjsMaxPoolGrad, 'kernelFunc');
+    replaceMaxPoolGrad(tfjsMaxPoolGrad);
+    const [ids, tensors] = [wasm.numDataIds(), tf.memory().numTensors];
+    expect(registerWasmGradients(), 'probed now: wasm is the active backend').toContain(MAX_POOL);
+    expect(probe).toHaveBeenCalledTimes(1);
+    expect([wasm.numDataIds(), tf.memory().numTensors], "the probe's tensors are freed").toEqual([ids, tensors]);
+    for (let i = 0; i < 3; i++) expect(probeGradient()).toEqual(RIGHT);
+    expect(registerWasmGradients()).toContain(MAX_POOL);
+    expect(probe, 'not again, on the same backend').toHaveBeenCalledTimes(1);
+  });
+
+  it('a right MaxPoolGrad (a tfjs that fixed it, or yours) is kept: it runs every call, and is not reported as ours', async () => {
+    const { registerWasmGradients } = await import('tfjs-cutmix/wasm-grad');
+    // Right by construction: the cpu backend's kernel on copies of the inputs.
+    const fixed: tf.KernelConfig = {
+      kernelName: MAX_POOL,
+      backendName: 'wasm',
+      kernelFunc: vi.fn(({ inputs, attrs }: Parameters<tf.KernelFunc>[0]) => {
+        const onCpu = Object.fromEntries(
+          Object.entries(inputs).map(([k, t]) => [
+            k,
+            { values: wasm.readSync(t!.dataId) as Float32Array, shape: t!.shape },
+          ]),
+        );
+        const out = runKernelOn('cpu', MAX_POOL, onCpu, attrs ?? {});
+        return wasm.makeOutput(out.shape, 'float32', undefined, out.values);
+      }),
+    };
+    replaceMaxPoolGrad(fixed);
+    expect(registerWasmGradients()).not.toContain(MAX_POOL);
+    expect(tf.getKernel(MAX_POOL, 'wasm')).not.toBe(fixed);
+    for (let i = 0; i < 3; i++) expect(probeGradient()).toEqual(RIGHT);
+    expect(fixed.kernelFunc, 'the probe, then every call').toHaveBeenCalledTimes(4);
+  });
+
+  it('a MaxPoolGrad that throws on the probe is not kept', async () => {
+    const { registerWasmGradients } = await import('tfjs-cutmix/wasm-grad');
+    const broken = {
+      kernelName: MAX_POOL,
+      backendName: 'wasm',
+      kernelFunc: vi.fn(() => {
+        throw new Error('broken');
+      }),
+    };
+    replaceMaxPoolGrad(broken);
+    const [ids, tensors] = [wasm.numDataIds(), tf.memory().numTensors];
+    expect(registerWasmGradients()).toContain(MAX_POOL);
+    expect([wasm.numDataIds(), tf.memory().numTensors]).toEqual([ids, tensors]);
+    expect(probeGradient()).toEqual(RIGHT);
+    expect(broken.kernelFunc).toHaveBeenCalledTimes(1);
+  });
+
+  it("a MaxPoolGrad registered after the import (the backend's own, imported later) is checked at tf.setBackend('wasm')", async () => {
+    const { registerWasmGradients } = await import('tfjs-cutmix/wasm-grad');
+    replaceMaxPoolGrad(tfjsMaxPoolGrad);
+    await useBackend('cpu');
+    await useBackend('wasm');
+    expect(tf.getKernel(MAX_POOL, 'wasm')).not.toBe(tfjsMaxPoolGrad);
+    expect(probeGradient()).toEqual(RIGHT);
+    expect(registerWasmGradients()).toContain(MAX_POOL);
+  });
+
+  it('with no MaxPoolGrad registered (a tfjs-backend-wasm without one), ours is', async () => {
+    const { registerWasmGradients } = await import('tfjs-cutmix/wasm-grad');
+    tf.unregisterKernel(MAX_POOL, 'wasm');
+    expect(registerWasmGradients()).toContain(MAX_POOL);
+    expect(tf.getKernel(MAX_POOL, 'wasm')).toBe(maxPoolGradConfig);
+    expect(probeGradient()).toEqual(RIGHT);
+    replaceMaxPoolGrad(tfjsMaxPoolGrad);
+    expect(registerWasmGradients()).toContain(MAX_POOL);
   });
 });
 
@@ -186,6 +291,11 @@ describe('on the wasm heap', () => {
       NAMES[2],
       { dy: [4, 64, 64, 8], filter: [3, 3, 4, 2] },
       { strides: 1, pad: 'same', dilations: 1, inputShape: [4, 64, 64, 4] },
+    ],
+    [
+      MAX_POOL,
+      { dy: [4, 32, 32, 4], input: [4, 64, 64, 4], output: [4, 32, 32, 4] },
+      { filterSize: 3, strides: 2, pad: 'same' },
     ],
   ];
 

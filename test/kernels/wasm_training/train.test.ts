@@ -88,6 +88,7 @@ describe('training convolutions on wasm with tfjs-cutmix/wasm-grad', () => {
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(mean(losses.slice(-5))).toBeLessThan(0.8 * mean(losses.slice(0, 5)));
     expect(calls().Conv2DBackpropFilter, 'one filter gradient per conv layer and step').toBe(2 * 25);
+    expect(calls().MaxPoolGrad, "one per step, through the check in front of tfjs's").toBe(25);
     cutmix.dispose();
     model.dispose();
     tf.dispose([xs, ys]);
@@ -141,6 +142,7 @@ describe('training convolutions on wasm with tfjs-cutmix/wasm-grad', () => {
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(mean(losses.slice(-5))).toBeLessThan(0.8 * mean(losses.slice(0, 5)));
     expect(calls().Conv2DBackpropFilter).toBe(2 * 60);
+    expect(calls().MaxPoolGrad, 'maxPooling1d').toBe(60);
     model.dispose();
     tf.dispose([xs, ys]);
     expect(tf.memory().numTensors).toBe(before);
@@ -236,6 +238,7 @@ describe('training convolutions on wasm with tfjs-cutmix/wasm-grad', () => {
       Conv2DBackpropFilter: 2 * 25, // the first conv and separableConv2d's pointwise step
       DepthwiseConv2dNativeBackpropFilter: 2 * 25,
       DepthwiseConv2dNativeBackpropInput: 2 * 25,
+      MaxPoolGrad: 0,
     });
     cutmix.dispose();
     model.dispose();

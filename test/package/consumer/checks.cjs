@@ -353,6 +353,66 @@ const CHECKS = [
       }
     },
   },
+  {
+    name: "tfjs-cutmix/wasm-grad: max pooling trains on wasm with the cpu backend's gradients (tfjs 4.22's own drops all-negative windows)",
+    backends: ['wasm'],
+    async run({ tf, layers, libWasmGrad }) {
+      check(libWasmGrad.WASM_GRADIENT_KERNELS.includes('MaxPoolGrad'), 'the entry lists MaxPoolGrad');
+      check(libWasmGrad.registerWasmGradients().includes('MaxPoolGrad'), "this package's MaxPoolGrad runs on wasm");
+      // Two 2×2 windows, the second of negative values only: its gradient belongs to −0.1.
+      const x = tf.tensor4d([1, 2, -0.5, -0.1, 3, 4, -0.3, -0.2], [1, 2, 4, 1]);
+      const dy = tf.tensor4d([2, 3], [1, 1, 2, 1]);
+      const g = tf.grad((v) => tf.mul(tf.maxPool(v, 2, 2, 'valid'), dy))(x);
+      const got = Array.from(g.dataSync());
+      tf.dispose([x, dy, g]);
+      check(got.join() === '0,0,0,3,0,2,0,0', `maxPool gradient ${got}`);
+      // A linear conv2d into max pooling, biased below 0 so that many windows hold negative values only (on
+      // these inputs tfjs's own kernel gets 30 of the 56 weight gradients wrong): wasm's against cpu's.
+      const init = (seed) => layers.initializers.glorotUniform({ seed });
+      const model = layers.sequential({
+        layers: [
+          layers.layers.conv2d({
+            inputShape: [6, 6, 1],
+            filters: 3,
+            kernelSize: 3,
+            kernelInitializer: init(3),
+            biasInitializer: layers.initializers.constant({ value: -1 }),
+          }),
+          layers.layers.maxPooling2d({ poolSize: 2 }),
+          layers.layers.flatten(),
+          layers.layers.dense({ units: 2, kernelInitializer: init(4) }),
+        ],
+      });
+      const xs = tf.tensor4d(
+        Float32Array.from({ length: 4 * 36 }, (_, i) => Math.sin(i * 1.7)),
+        [4, 6, 6, 1],
+      );
+      const ys = tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 1, 0], 'int32'), 2));
+      const gradients = () => {
+        const { value, grads } = tf.variableGrads(() =>
+          tf.losses.softmaxCrossEntropy(ys, model.apply(xs, { training: true })),
+        );
+        const values = Object.keys(grads)
+          .sort()
+          .map((k) => Array.from(grads[k].dataSync()));
+        tf.dispose([value, ...Object.values(grads)]);
+        return values;
+      };
+      try {
+        const onWasm = gradients();
+        check(await tf.setBackend('cpu'), 'the cpu backend');
+        const onCpu = gradients();
+        check(onWasm.length === onCpu.length && onWasm.length === 4, `${onWasm.length} weight gradients`);
+        onWasm.forEach((w, i) =>
+          w.forEach((v, j) => check(close(v, onCpu[i][j], 1e-4), `weight ${i}[${j}]: wasm ${v}, cpu ${onCpu[i][j]}`)),
+        );
+      } finally {
+        await tf.setBackend('wasm');
+        model.dispose();
+        tf.dispose([xs, ys]);
+      }
+    },
+  },
 ];
 
 /**
