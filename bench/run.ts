@@ -1,6 +1,7 @@
 /**
- * `npm run bench [-- --quick] [--write]`: times the CutMix paste on the cpu and wasm backends for three
- * batch shapes and prints the results table. The committed results (bench/results/latest.json and the
+ * `npm run bench [-- --quick] [--write] [--step-share]`: times CutMix's share of a real training step
+ * (bench/step_share.ts) and the CutMix paste on the cpu and wasm backends for three batch shapes, and
+ * prints both tables. The committed results (bench/results/latest.json and the
  * results section of docs/benchmarks.md) change only with `--write` on a full run; otherwise both go to
  * .tmp/bench/ (ignored by git). Progress goes to stderr; the full run takes a few minutes on 2 cores,
  * `--quick` about 30 s.
@@ -16,17 +17,20 @@ import { exitUsage, parseCli } from '../scripts/cli.js';
 import { benchGradient, benchSampling, type GradientResult } from './gradient.js';
 import { evaluateTargets, LIMIT, renderMarkdown, spliceResults, type BenchReport, type Machine } from './report.js';
 import { benchShape, type BackendName, type BenchBatch, type Budget, type ShapeResult } from './suite.js';
+import { benchStepShare, formatStepShare, STEP_NETS, type StepShareRow } from './step_share.js';
 
 const args = parseCli(process.argv.slice(2), {
   command: 'bench',
-  usage: 'npm run bench [-- --quick] [--write]',
+  usage: 'npm run bench [-- --quick] [--write] [--step-share]',
   options: {
     quick: { type: 'boolean', help: 'a CI-sized run (fewer rounds); results go to .tmp/bench/' },
     write: { type: 'boolean', help: 'a full run that updates bench/results/latest.json and docs/benchmarks.md' },
+    'step-share': { type: 'boolean', help: "only CutMix's share of a training step (no kernel rows; .tmp/bench/)" },
   },
 });
 const quick = args.quick ?? false;
 if (quick && args.write) exitUsage('bench', '--write takes a full run: quick figures are not committed');
+if (args['step-share'] && args.write) exitUsage('bench', '--write takes a full run, not --step-share alone');
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const SHAPES: BenchBatch[] = [
@@ -78,9 +82,41 @@ function machine(start: number[]): Machine {
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
+/**
+ * CutMix's share of a training step on wasm and cpu, printed as a table and written to `outDir`.
+ */
+/** Timed pairs per step-share row (STEP_NETS order): a wasm MNIST step takes milliseconds, a cpu 64×64 one seconds. */
+const PAIRS = { wasm: [101, 31], cpu: [31, 11] } as const;
+
+async function stepShare(outDir: string, loadAtStart: number[]): Promise<StepShareRow[]> {
+  const rows: StepShareRow[] = [];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to initialise`);
+    await tf.ready();
+    for (const [i, net] of STEP_NETS.entries()) {
+      const pairs = quick ? 5 : PAIRS[backend][i];
+      progress(`${backend}: step share, ${net.name}, ${pairs} pairs`);
+      rows.push(await benchStepShare(net, pairs, quick ? 1 : 3));
+    }
+  }
+  mkdirSync(outDir, { recursive: true });
+  const load = { start: loadAtStart, end: loadavg() };
+  writeFileSync(
+    `${outDir}/step_share.json`,
+    `${JSON.stringify({ date: new Date().toISOString().slice(0, 10), quick, load, rows }, null, 2)}\n`,
+  );
+  process.stdout.write(
+    `CutMix's share of a training step (median of pairs; load average ${load.start.map((v) => v.toFixed(2)).join(' ')} → ` +
+      `${load.end.map((v) => v.toFixed(2)).join(' ')}):\n\n${formatStepShare(rows)}\n\n`,
+  );
+  return rows;
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const loadAtStart = loadavg();
+  await stepShare(args.write ? `${root}bench/results` : `${root}.tmp/bench`, loadAtStart);
+  if (args['step-share']) return;
   const results: ShapeResult[] = [];
   const gradients: GradientResult[] = [];
   for (const backend of ['wasm', 'cpu'] as const) {

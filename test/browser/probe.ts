@@ -1,7 +1,7 @@
 /**
  * The probe page's script (bundled by the browser runner, served at `/probe/`): the kernel cases of every
  * rank, layout and dtype through `tf.engine().runKernel`, int32 storage on webgl, the no-sync training
- * run and the speed measurement, each exposed on `window.__probe` for test/browser/probe_checks.ts.
+ * run and the speed measurements (the paste, and CutMix's share of a training step), each exposed on `window.__probe` for test/browser/probe_checks.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -13,6 +13,7 @@ import { CUTMIX_PASTE, type CutmixPasteAttrs } from '../../src/kernels/names.js'
 import { ensureKernelsRegistered } from '../../src/kernels/register.js';
 import { makeKernelCase, SPECIAL_INTS, type KernelCase } from './kernel_cases.js';
 import { benchPaste, type BenchOptions, type BenchResult } from './probe_bench.js';
+import { benchStepShare, STEP_NETS, type StepShareRow } from '../../bench/step_share.js';
 import { trainWithoutSync, type TrainOptions, type TrainResult } from './probe_train.js';
 
 export interface KernelResult {
@@ -43,6 +44,8 @@ export interface Probe {
   int32Storage(): Promise<Int32Storage>;
   train(options: TrainOptions): Promise<TrainResult>;
   bench(options: BenchOptions): Promise<BenchResult>;
+  /** CutMix's share of a training step for `STEP_NETS[net]` (bench/step_share.ts). */
+  stepShare(options: { net: number; pairs: number }): Promise<StepShareRow>;
 }
 
 export interface ProbeWindow {
@@ -120,6 +123,7 @@ const probe: Probe = {
 
   train: trainWithoutSync,
   bench: benchPaste,
+  stepShare: ({ net, pairs }) => benchStepShare(STEP_NETS[net], pairs),
 };
 
 (window as unknown as ProbeWindow).__probe = probe;

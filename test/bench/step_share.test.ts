@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { benchStepShare, formatStepShare, STEP_NETS, STEP_SHARE_TARGET } from '../../bench/step_share.js';
+import { useBackend } from '../support/backends.js';
+
+describe("bench/step_share.ts: CutMix's share of a training step", () => {
+  it('the nets are the demo CNN and the 64×64 RGB net their names claim', async () => {
+    await useBackend('wasm');
+    expect(STEP_NETS.map((n) => n.shape)).toEqual([
+      [32, 28, 28, 1],
+      [32, 64, 64, 3],
+    ]);
+    for (const net of STEP_NETS) {
+      const model = net.build();
+      expect(net.name).toContain(model.countParams().toLocaleString('en').replace(',', ' '));
+      expect(model.inputs[0].shape.slice(1)).toEqual(net.shape.slice(1));
+      model.dispose();
+    }
+  });
+
+  // wasm only: a cpu step of the same net takes a second or more (npm run bench times it).
+  it.each(['wasm'] as const)('times paired steps on %s, reports medians and releases every tensor', async (backend) => {
+    await useBackend(backend);
+    const before = tf.memory().numTensors;
+    const row = await benchStepShare(STEP_NETS[0], 3, 1);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(row).toMatchObject({ backend, net: STEP_NETS[0].name, batch: [32, 28, 28, 1], pairs: 3 });
+    expect(row.plainMs).toBeGreaterThan(0);
+    expect(row.cutmixMs).toBeGreaterThan(0);
+    expect(row.ratioQ1).toBeLessThanOrEqual(row.ratio);
+    expect(row.ratio).toBeLessThanOrEqual(row.ratioQ3);
+    // The mix call is part of the CutMix step: a positive share, well under one whole step.
+    expect(row.mixShare! > 0 && row.mixShare! < 1).toBe(true);
+    expect(row.met).toBe(row.ratio - 1 <= STEP_SHARE_TARGET);
+  });
+
+  it('formats a row with its target verdict; ratios only drops the milliseconds', () => {
+    const row = {
+      backend: 'webgl',
+      net: 'net',
+      batch: [2, 4, 4, 1],
+      pairs: 5,
+      plainMs: 10,
+      cutmixMs: 10.3,
+      ratio: 1.03,
+      ratioQ1: 1.01,
+      ratioQ3: 1.05,
+      met: false,
+    };
+    const full = formatStepShare([row, { ...row, backend: 'wasm', ratio: 1.004, mixShare: 0.0012, met: true }]);
+    expect(full).toContain('| 10.0 ms ');
+    expect(full).toContain('1.030 [1.010, 1.050] (+3.00 %)');
+    expect(full).toContain('≤ +1 %: NOT met');
+    expect(full).toContain('≤ +1 %: met');
+    expect(full).toContain('0.12 %');
+    expect(full).toContain('n/a (async backend)');
+    const ratios = formatStepShare([row], true);
+    expect(ratios).not.toContain('ms');
+    expect(ratios).toContain('(+3.00 %)');
+  });
+});
