@@ -52,10 +52,10 @@ export interface DemoOptions {
   /** Test digits the occlusion and FGSM curves use (the first ones of the test set). Default 2 000. */
   robustSize?: number;
   batchSize?: number;
-  /** CutMix's α and chance of mixing a batch. Default α = 1, prob 0.5 (docs/demo.md says why). */
+  /** CutMix's α and chance of mixing a batch. Default α = 1, prob 0.5 (chosen on validation digits: docs/demo.md). */
   cutmixAlpha?: number;
   cutmixProb?: number;
-  /** MixUp's α and chance of mixing a batch. Default α = 0.2, prob 1 (docs/demo.md says why). */
+  /** MixUp's α and chance of mixing a batch. Default α = 1, prob 0.5 (chosen on validation digits: docs/demo.md). */
   mixupAlpha?: number;
   mixupProb?: number;
   /** Score on the validation digits instead of the test digits (for choosing settings). Default false. */
@@ -129,7 +129,7 @@ export async function main(options: DemoOptions = {}): Promise<DemoResult> {
     epochs: options.epochs ?? (quick ? 2 : 30),
     batchSize: options.batchSize ?? 32,
     learningRate: LEARNING_RATE,
-    mixup: { alpha: options.mixupAlpha ?? 0.2, prob: options.mixupProb ?? 1 },
+    mixup: { alpha: options.mixupAlpha ?? 1, prob: options.mixupProb ?? 0.5 },
     cutmix: { alpha: options.cutmixAlpha ?? 1, prob: options.cutmixProb ?? 0.5 },
   };
   const log = options.log ?? true;
