@@ -25,7 +25,7 @@ import { seededRng } from 'tfjs-cutmix';
 import { drawCurves } from './demo/curves.js';
 import { scoreClean, scoreRobustness, type Grids, type Robustness } from './demo/evaluate.js';
 import type { Scores } from './demo/metrics.js';
-import { firstDigits, loadDigits, SIDE } from './demo/mnist.js';
+import { firstDigits, loadDigits, PIXELS, SIDE } from './demo/mnist.js';
 import { buildCnn, cloneCnn, type ModelKind } from './demo/model.js';
 import { mixedTiles, renderGrid } from './demo/picture.js';
 import { studyProgress } from './demo/progress.js';
@@ -199,7 +199,9 @@ export async function main(options: DemoOptions = {}): Promise<DemoResult> {
   if (options.image ?? true) {
     const outDir = resolve(options.outDir ?? join(ROOT, '.tmp', 'demo', quick ? 'quick' : ''));
     mkdirSync(outDir, { recursive: true });
-    const pictures = drawCurves(summary, GRIDS, { seeds: seeds.length, robustSize: robust.n, scoredOn });
+    const three = robust.labels.indexOf(3); // the first 3 of the curve digits, shown occluded under each size
+    const example = robust.pixels.slice(three * PIXELS, (three + 1) * PIXELS);
+    const pictures = drawCurves(summary, GRIDS, { seeds: seeds.length, robustSize: robust.n, scoredOn, example });
     for (const [name, png] of [
       ...Object.entries(pictures),
       ['cutmix-batch.png', renderGrid(mixedTiles(digits.train, 42), SIDE, 3)],

@@ -5,7 +5,7 @@
  */
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { FONT_FAMILY, registerFont } from '../font.js';
-import type { Grids } from './evaluate.js';
+import { occlusionMask, type Grids, type Occlusion } from './evaluate.js';
 import type { Interval } from './stats.js';
 import type { CurveName, Summary } from './summary.js';
 import { ARM_LABEL, ARMS, type Arm } from './train.js';
@@ -16,9 +16,12 @@ const MARKER: Record<Arm, 'circle' | 'square' | 'triangle'> = { plain: 'circle',
 const INK = '#141414';
 const GRID = '#dddddd';
 const PANEL = { width: 560, height: 420 };
-const MARGIN = { left: 72, right: 20, top: 44, bottom: 60 };
+const MARGIN = { left: 72, right: 34, top: 44, bottom: 60 };
 const HEADER = 64;
 const LEGEND = 40;
+/** Height of the strip of example digits under an occlusion panel's axis (one 28×28 digit at 2×). */
+const THUMBS = 62;
+const THUMB_SCALE = 2;
 
 interface Panel {
   title: string;
@@ -26,6 +29,8 @@ interface Panel {
   xs: number[];
   xTicks: string[];
   curve: CurveName;
+  /** One 28×28 grey image per x, drawn under its tick (the occluded example digit). */
+  thumbnails?: Float32Array[];
 }
 
 const font = (px: number) => `${px}px "${FONT_FAMILY}"`;
@@ -51,6 +56,7 @@ function drawPanel(ctx: SKRSContext2D, left: number, top: number, panel: Panel, 
     w: PANEL.width - MARGIN.left - MARGIN.right,
     h: PANEL.height - MARGIN.top - MARGIN.bottom,
   };
+  const strip = panel.thumbnails ? THUMBS : 0;
   const [x0, x1] = [panel.xs[0], panel.xs.at(-1)!];
   const px = (v: number) => plot.x + ((v - x0) / (x1 - x0)) * plot.w;
   const py = (accuracy: number) => plot.y + (1 - Math.min(1, Math.max(0, accuracy))) * plot.h;
@@ -78,7 +84,8 @@ function drawPanel(ctx: SKRSContext2D, left: number, top: number, panel: Panel, 
     ctx.textBaseline = 'top';
     ctx.fillText(panel.xTicks[i], px(v), plot.y + plot.h + 8);
   });
-  ctx.fillText(panel.xLabel, plot.x + plot.w / 2, plot.y + plot.h + 32);
+  panel.thumbnails?.forEach((pixels, i) => drawDigit(ctx, pixels, px(panel.xs[i]), plot.y + plot.h + 30));
+  ctx.fillText(panel.xLabel, plot.x + plot.w / 2, plot.y + plot.h + 32 + strip);
   ctx.save();
   ctx.translate(left + 20, plot.y + plot.h / 2);
   ctx.rotate(-Math.PI / 2);
@@ -107,6 +114,22 @@ function drawPanel(ctx: SKRSContext2D, left: number, top: number, panel: Panel, 
     ctx.stroke();
     points.forEach((iv, i) => marker(ctx, MARKER[arm], px(panel.xs[i]), py(iv.mean)));
   }
+}
+
+/** A 28×28 digit (white on black, as MNIST stores it) centred on x, its top at y, with a grey frame. */
+function drawDigit(ctx: SKRSContext2D, pixels: Float32Array, x: number, y: number): void {
+  const side = 28 * THUMB_SCALE;
+  const left = Math.round(x - side / 2);
+  for (let r = 0; r < 28; r++) {
+    for (let c = 0; c < 28; c++) {
+      const v = Math.round(255 * Math.min(1, Math.max(0, pixels[r * 28 + c])));
+      ctx.fillStyle = `rgb(${v}, ${v}, ${v})`;
+      ctx.fillRect(left + c * THUMB_SCALE, y + r * THUMB_SCALE, THUMB_SCALE, THUMB_SCALE);
+    }
+  }
+  ctx.strokeStyle = GRID;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(left - 0.5, y - 0.5, side + 1, side + 1);
 }
 
 /** Title and subtitle across the top, legend across the bottom. */
@@ -145,6 +168,8 @@ export interface CurveContext {
   seeds: number;
   robustSize: number;
   scoredOn: string;
+  /** A test digit (28×28 grey values) to show occluded under each hole size. */
+  example: Float32Array;
 }
 
 /**
@@ -159,22 +184,20 @@ export function drawCurves(summary: Summary, grids: Grids, context: CurveContext
     `mean and 95 % t-interval over ${context.seeds} seeds; ${context.robustSize} ${context.scoredOn} digits; ` +
     'occluded pixels set to 0 (the background)';
   const sizes = { xs: grids.sizes, xTicks: grids.sizes.map(String) };
-  const occlusion = createCanvas(2 * PANEL.width, HEADER + PANEL.height + LEGEND);
+  const occluded = (kind: Occlusion) =>
+    grids.sizes.map((s) => {
+      const mask = occlusionMask(kind, s);
+      return context.example.map((v, i) => v * mask[i]);
+    });
+  const occlusion = createCanvas(2 * PANEL.width, HEADER + PANEL.height + THUMBS + LEGEND);
   const ctx = occlusion.getContext('2d');
   frame(ctx, occlusion.width, occlusion.height, 'Occlusion: accuracy vs the size of the centred square', subtitle);
-  drawPanel(
-    ctx,
-    0,
-    HEADER,
-    { title: 'centre hole zeroed', xLabel: 'hole side s (pixels of 28)', curve: 'centre', ...sizes },
-    summary,
-  );
-  drawPanel(
-    ctx,
-    PANEL.width,
-    HEADER,
-    { title: 'boundary zeroed', xLabel: 'side s of the square kept (pixels of 28)', curve: 'boundary', ...sizes },
-    summary,
+  const panels: [Occlusion, string, string][] = [
+    ['centre', 'centre hole zeroed', 'hole side s (pixels of 28)'],
+    ['boundary', 'boundary zeroed', 'side s of the square kept (pixels of 28)'],
+  ];
+  panels.forEach(([curve, title, xLabel], k) =>
+    drawPanel(ctx, k * PANEL.width, HEADER, { title, xLabel, curve, thumbnails: occluded(curve), ...sizes }, summary),
   );
 
   const fgsm = createCanvas(PANEL.width + 80, HEADER + PANEL.height + LEGEND);
