@@ -112,7 +112,7 @@ const LEARNING_RATE = 0.002;
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const GRIDS: Grids = {
   sizes: [0, 4, 8, 12, 16, 20, 24, 28],
-  epsilons: [0, 0.025, 0.05, 0.1, 0.15, 0.2],
+  epsilons: [0, 0.025, 0.05, 0.075, 0.1, 0.15],
 };
 
 /**
