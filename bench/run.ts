@@ -83,20 +83,33 @@ function machine(start: number[]): Machine {
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 /**
+ * Timed pairs (full run, --quick) and untimed warm-up pairs per step-share row, in STEP_NETS order: a wasm
+ * MNIST step takes about 10 ms, a cpu 64×64 one about 10 s.
+ */
+const STEP_BUDGET: Record<'wasm' | 'cpu', { pairs: number; quickPairs: number; warmup: number }[]> = {
+  wasm: [
+    { pairs: 101, quickPairs: 21, warmup: 3 },
+    { pairs: 31, quickPairs: 5, warmup: 2 },
+  ],
+  cpu: [
+    { pairs: 21, quickPairs: 3, warmup: 1 },
+    { pairs: 3, quickPairs: 1, warmup: 1 },
+  ],
+};
+
+/**
  * CutMix's share of a training step on wasm and cpu, printed as a table and written to `outDir`.
  */
-/** Timed pairs per step-share row (STEP_NETS order): a wasm MNIST step takes milliseconds, a cpu 64×64 one seconds. */
-const PAIRS = { wasm: [101, 31], cpu: [31, 11] } as const;
-
 async function stepShare(outDir: string, loadAtStart: number[]): Promise<StepShareRow[]> {
   const rows: StepShareRow[] = [];
   for (const backend of ['wasm', 'cpu'] as const) {
     if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to initialise`);
     await tf.ready();
     for (const [i, net] of STEP_NETS.entries()) {
-      const pairs = quick ? 5 : PAIRS[backend][i];
+      const budget = STEP_BUDGET[backend][i];
+      const pairs = quick ? budget.quickPairs : budget.pairs;
       progress(`${backend}: step share, ${net.name}, ${pairs} pairs`);
-      rows.push(await benchStepShare(net, pairs, quick ? 1 : 3));
+      rows.push(await benchStepShare(net, pairs, budget.warmup));
     }
   }
   mkdirSync(outDir, { recursive: true });

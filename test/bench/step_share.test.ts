@@ -8,7 +8,7 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
     await useBackend('wasm');
     expect(STEP_NETS.map((n) => n.shape)).toEqual([
       [32, 28, 28, 1],
-      [32, 64, 64, 3],
+      [8, 64, 64, 3],
     ]);
     for (const net of STEP_NETS) {
       const model = net.build();
