@@ -140,19 +140,40 @@ export async function benchStepShare(net: StepNet, pairs: number, warmup = 3): P
   }
   if (tf.memory().numTensors !== before)
     throw new Error(`step-share bench leaked ${tf.memory().numTensors - before} tensors`);
-  const ratios = cutmixMs.map((v, i) => v / plainMs[i]);
-  const ratio = quantile(ratios, 0.5);
+  const synchronous = backend === 'cpu' || backend === 'wasm';
   return {
     backend,
     net: net.name,
     batch: [...net.shape],
-    pairs,
+    ...summarizePairs(plainMs, cutmixMs, synchronous ? mixShare : undefined),
+  };
+}
+
+/**
+ * The row's figures from the pairs: medians of each step, the median and quartiles of the per-pair ratios
+ * CutMix ÷ plain, the median mix-call share, and the verdict against {@link STEP_SHARE_TARGET}.
+ * @param plainMs Plain step of each pair, ms.
+ * @param cutmixMs CutMix step of the same pairs, ms.
+ * @param mixShare The `mix` call ÷ the plain step, per pair (omitted on asynchronous backends).
+ */
+export function summarizePairs(
+  plainMs: readonly number[],
+  cutmixMs: readonly number[],
+  mixShare?: readonly number[],
+): Omit<StepShareRow, 'backend' | 'net' | 'batch'> {
+  if (plainMs.length === 0 || plainMs.length !== cutmixMs.length) {
+    throw new Error(`pairs must match and be at least one, but got ${plainMs.length} and ${cutmixMs.length}`);
+  }
+  const ratios = cutmixMs.map((v, i) => v / plainMs[i]);
+  const ratio = quantile(ratios, 0.5);
+  return {
+    pairs: plainMs.length,
     plainMs: quantile(plainMs, 0.5),
     cutmixMs: quantile(cutmixMs, 0.5),
     ratio,
     ratioQ1: quantile(ratios, 0.25),
     ratioQ3: quantile(ratios, 0.75),
-    mixShare: backend === 'cpu' || backend === 'wasm' ? quantile(mixShare, 0.5) : undefined,
+    mixShare: mixShare ? quantile(mixShare, 0.5) : undefined,
     met: ratio - 1 <= STEP_SHARE_TARGET,
   };
 }

@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { benchStepShare, formatStepShare, STEP_NETS, STEP_SHARE_TARGET } from '../../bench/step_share.js';
+import {
+  benchStepShare,
+  formatStepShare,
+  STEP_NETS,
+  STEP_SHARE_TARGET,
+  summarizePairs,
+} from '../../bench/step_share.js';
 import { useBackend } from '../support/backends.js';
 
 describe("bench/step_share.ts: CutMix's share of a training step", () => {
@@ -32,6 +38,24 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
     // The mix call is part of the CutMix step: a positive share, well under one whole step.
     expect(row.mixShare! > 0 && row.mixShare! < 1).toBe(true);
     expect(row.met).toBe(row.ratio - 1 <= STEP_SHARE_TARGET);
+  });
+
+  it('summarizePairs: medians per step, and the median and quartiles of the per-pair ratios CutMix ÷ plain', () => {
+    // The pairs' ratios are 1.2, 0.9, 1.0, 1.1, 1.005: median 1.05 would be the ratio of medians, not this.
+    const plain = [10, 20, 30, 40, 200];
+    const cutmix = [12, 18, 30, 44, 201];
+    const row = summarizePairs(plain, cutmix, [0.01, 0.002, 0.003, 0.004, 0.005]);
+    expect(row.pairs).toBe(5);
+    expect([row.plainMs, row.cutmixMs]).toEqual([30, 30]);
+    expect(row.ratio).toBeCloseTo(1.005, 12);
+    expect(row.ratioQ1).toBeCloseTo(1.0, 12);
+    expect(row.ratioQ3).toBeCloseTo(1.1, 12);
+    expect(row.mixShare).toBe(0.004);
+    expect(row.met).toBe(true); // +0.5 %
+    expect(summarizePairs([10, 10, 10], [10.2, 10.1, 10.11]).met).toBe(false); // +1.1 %
+    expect(summarizePairs([10, 10, 10], [10.2, 10.1, 10.11]).mixShare).toBeUndefined();
+    expect(() => summarizePairs([1, 2], [1])).toThrow(/pairs must match/);
+    expect(() => summarizePairs([], [])).toThrow(/at least one/);
   });
 
   it('formats a row with its target verdict; ratios only drops the milliseconds', () => {

@@ -14,6 +14,33 @@ import { registerWasmConv2dFilterGrad } from '../../docs/examples/demo/wasm_conv
 import { softmaxCrossEntropyPerSample, seededRng } from 'tfjs-cutmix';
 import { useBackend } from '../support/backends.js';
 
+describe('demo: data', () => {
+  it('training, test and validation digits: disjoint, of the sizes asked, every class equally', () => {
+    const sets = loadDigits(100, 500, seededRng(42));
+    const hash = (pixels: Float32Array, i: number) => {
+      const bits = new Uint32Array(pixels.buffer, pixels.byteOffset + i * 784 * 4, 784);
+      let h = 2166136261;
+      for (const b of bits) h = Math.imul(h ^ b, 16777619);
+      return h;
+    };
+    const seen = new Map<number, string>();
+    for (const [name, d, perClass] of [
+      ['train', sets.train, 100],
+      ['test', sets.test, 500],
+      ['validation', sets.validation, 100],
+    ] as const) {
+      expect(d.n, name).toBe(10 * perClass);
+      for (let c = 0; c < 10; c++) expect(d.labels.filter((l) => l === c).length, `${name} ${c}`).toBe(perClass);
+      for (let i = 0; i < d.n; i++) {
+        const h = hash(d.pixels, i);
+        if (seen.has(h) && seen.get(h) !== name) throw new Error(`a ${name} digit is also in ${seen.get(h)}`);
+        seen.set(h, name);
+      }
+    }
+    expect(() => loadDigits(101, 500, seededRng(1))).toThrow(/at most 600/);
+  });
+});
+
 describe('demo: occlusion masks', () => {
   const zeros = (m: Float32Array) => m.reduce((a, v) => a + (v === 0 ? 1 : 0), 0);
   it('centre zeroes the centred s×s square, boundary everything else', () => {
