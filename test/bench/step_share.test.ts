@@ -33,27 +33,44 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
     expect(row).toMatchObject({ backend, net: STEP_NETS[0].name, batch: [32, 28, 28, 1], pairs: 3 });
     expect(row.plainMs).toBeGreaterThan(0);
     expect(row.cutmixMs).toBeGreaterThan(0);
-    expect(row.ratioQ1).toBeLessThanOrEqual(row.ratio);
-    expect(row.ratio).toBeLessThanOrEqual(row.ratioQ3);
+    expect(row.ratioLow).toBeLessThanOrEqual(row.ratio);
+    expect(row.ratio).toBeLessThanOrEqual(row.ratioHigh);
     // The mix call is part of the CutMix step: a positive share, well under one whole step.
     expect(row.mixShare! > 0 && row.mixShare! < 1).toBe(true);
-    expect(row.met).toBe(row.ratio - 1 <= STEP_SHARE_TARGET);
+    expect(['met', 'not met', 'inconclusive']).toContain(row.verdict);
+    if (row.ratioHigh <= 1 + STEP_SHARE_TARGET) expect(row.verdict).toBe('met');
   });
 
-  it('summarizePairs: medians per step, and the median and quartiles of the per-pair ratios CutMix ÷ plain', () => {
-    // The pairs' ratios are 1.2, 0.9, 1.0, 1.1, 1.005: median 1.05 would be the ratio of medians, not this.
+  it('summarizePairs: medians per step; the median of the per-pair ratios with its order-statistic interval', () => {
+    // The pairs' ratios are 1.2, 0.9, 1.0, 1.1, 1.005 (the ratio of the medians would be 1).
     const plain = [10, 20, 30, 40, 200];
     const cutmix = [12, 18, 30, 44, 201];
     const row = summarizePairs(plain, cutmix, [0.01, 0.002, 0.003, 0.004, 0.005]);
     expect(row.pairs).toBe(5);
     expect([row.plainMs, row.cutmixMs]).toEqual([30, 30]);
     expect(row.ratio).toBeCloseTo(1.005, 12);
-    expect(row.ratioQ1).toBeCloseTo(1.0, 12);
-    expect(row.ratioQ3).toBeCloseTo(1.1, 12);
+    // n = 5: ⌊(5 − 1.96·√5)/2⌋ = 0, so the interval is the whole range.
+    expect([row.ratioLow, row.ratioHigh]).toEqual([0.9, 1.2]);
     expect(row.mixShare).toBe(0.004);
-    expect(row.met).toBe(true); // +0.5 %
-    expect(summarizePairs([10, 10, 10], [10.2, 10.1, 10.11]).met).toBe(false); // +1.1 %
-    expect(summarizePairs([10, 10, 10], [10.2, 10.1, 10.11]).mixShare).toBeUndefined();
+    expect(row.verdict).toBe('inconclusive');
+    // n = 101 ratios 0.95, 0.951, …, 1.05: ranks 40 and 60 (0-based) bound the median 1.0.
+    const ratios = Array.from({ length: 101 }, (_, i) => 0.95 + i / 1000);
+    const many = summarizePairs(
+      ratios.map(() => 1),
+      ratios,
+    );
+    expect(many.ratio).toBeCloseTo(1, 12);
+    expect(many.ratioLow).toBeCloseTo(0.99, 12);
+    expect(many.ratioHigh).toBeCloseTo(1.01, 12);
+    expect(many.verdict).toBe('met');
+    expect(
+      summarizePairs(
+        ratios.map(() => 1),
+        ratios.map((r) => r + 0.03),
+      ).verdict,
+    ).toBe('not met');
+    expect(summarizePairs([10, 10, 10], [10.2, 10.15, 10.11]).verdict).toBe('not met'); // all above +1 %
+    expect(summarizePairs([10, 10, 10], [10.2, 10.15, 10.11]).mixShare).toBeUndefined();
     expect(() => summarizePairs([1, 2], [1])).toThrow(/pairs must match/);
     expect(() => summarizePairs([], [])).toThrow(/at least one/);
   });
@@ -67,15 +84,20 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
       plainMs: 10,
       cutmixMs: 10.3,
       ratio: 1.03,
-      ratioQ1: 1.01,
-      ratioQ3: 1.05,
-      met: false,
+      ratioLow: 1.01,
+      ratioHigh: 1.05,
+      verdict: 'not met' as const,
     };
-    const full = formatStepShare([row, { ...row, backend: 'wasm', ratio: 1.004, mixShare: 0.0012, met: true }]);
+    const full = formatStepShare([
+      row,
+      { ...row, backend: 'wasm', ratio: 1.004, mixShare: 0.0012, verdict: 'met' as const },
+      { ...row, verdict: 'inconclusive' as const },
+    ]);
     expect(full).toContain('| 10.0 ms ');
     expect(full).toContain('1.030 [1.010, 1.050] (+3.00 %)');
     expect(full).toContain('≤ +1 %: NOT met');
     expect(full).toContain('≤ +1 %: met');
+    expect(full).toContain('≤ +1 %: inconclusive');
     expect(full).toContain('0.12 %');
     expect(full).toContain('n/a (async backend)');
     const ratios = formatStepShare([row], true);
