@@ -20,7 +20,7 @@ const USAGE = `usage: npm run bench:browser [-- --reps N] [--fallback-reps N] [-
   --reps N           timed runs of the copy and the kernel (default 7), after one warm-up run
   --fallback-reps N  timed runs of the slow stock-op fallback (default 3)
   --backends LIST    comma-separated, from webgpu and webgl (default both)
-  --step-pairs N     timed pairs of training steps per step-share row (default 11)
+  --step-pairs N     timed pairs of training steps per step-share row (default 31)
   --markdown         print the tables as Markdown (for docs/benchmarks.md)
   -h, --help         this text`;
 
@@ -52,7 +52,7 @@ function readArgs() {
     help: values.help ?? false,
     reps: positive('reps', values.reps, 7),
     fallbackReps: positive('fallback-reps', values['fallback-reps'], 3),
-    stepPairs: positive('step-pairs', values['step-pairs'], 11),
+    stepPairs: positive('step-pairs', values['step-pairs'], 31),
     backends: backends as ('webgpu' | 'webgl')[],
     markdown: values.markdown ?? false,
   };
