@@ -214,7 +214,12 @@ export function drawCurves(summary: Summary, grids: Grids, context: CurveContext
     f,
     40,
     HEADER,
-    { title: "x' = clip(x + ε·sign(∇ₓ loss), 0, 1)", xLabel: 'ε (grey levels of 1)', curve: 'fgsm', ...epsilons },
+    {
+      title: "x' = clip(x + ε·sign(∇ₓ loss), 0, 1)",
+      xLabel: 'ε (pixel values run from 0 to 1)',
+      curve: 'fgsm',
+      ...epsilons,
+    },
     summary,
   );
   return { 'demo-occlusion.png': occlusion.toBuffer('image/png'), 'demo-fgsm.png': fgsm.toBuffer('image/png') };
