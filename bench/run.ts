@@ -83,17 +83,17 @@ function machine(start: number[]): Machine {
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 /**
- * Timed pairs (full run, --quick) and untimed warm-up pairs per step-share row, in STEP_NETS order: a wasm
+ * Timed rounds (full run, --quick) and untimed warm-up rounds per step-share row, in STEP_NETS order: a wasm
  * MNIST step takes about 10 ms, a cpu 64×64 one about 10 s.
  */
-const STEP_BUDGET: Record<'wasm' | 'cpu', { pairs: number; quickPairs: number; warmup: number }[]> = {
+const STEP_BUDGET: Record<'wasm' | 'cpu', { rounds: number; quickRounds: number; warmup: number }[]> = {
   wasm: [
-    { pairs: 101, quickPairs: 21, warmup: 3 },
-    { pairs: 31, quickPairs: 5, warmup: 2 },
+    { rounds: 101, quickRounds: 21, warmup: 3 },
+    { rounds: 31, quickRounds: 5, warmup: 2 },
   ],
   cpu: [
-    { pairs: 21, quickPairs: 3, warmup: 1 },
-    { pairs: 3, quickPairs: 1, warmup: 1 },
+    { rounds: 21, quickRounds: 3, warmup: 1 },
+    { rounds: 3, quickRounds: 1, warmup: 1 },
   ],
 };
 
@@ -107,9 +107,9 @@ async function stepShare(outDir: string, loadAtStart: number[]): Promise<StepSha
     await tf.ready();
     for (const [i, net] of STEP_NETS.entries()) {
       const budget = STEP_BUDGET[backend][i];
-      const pairs = quick ? budget.quickPairs : budget.pairs;
-      progress(`${backend}: step share, ${net.name}, ${pairs} pairs`);
-      rows.push(await benchStepShare(net, pairs, budget.warmup));
+      const rounds = quick ? budget.quickRounds : budget.rounds;
+      progress(`${backend}: step share, ${net.name}, ${rounds} rounds`);
+      rows.push(await benchStepShare(net, rounds, budget.warmup));
     }
   }
   mkdirSync(outDir, { recursive: true });
@@ -119,7 +119,7 @@ async function stepShare(outDir: string, loadAtStart: number[]): Promise<StepSha
     `${JSON.stringify({ date: new Date().toISOString().slice(0, 10), quick, load, rows }, null, 2)}\n`,
   );
   process.stdout.write(
-    `CutMix's share of a training step (median of pairs; load average ${load.start.map((v) => v.toFixed(2)).join(' ')} → ` +
+    `CutMix's share of a training step (median of rounds; load average ${load.start.map((v) => v.toFixed(2)).join(' ')} → ` +
       `${load.end.map((v) => v.toFixed(2)).join(' ')}):\n\n${formatStepShare(rows)}\n\n`,
   );
   return rows;

@@ -1,18 +1,19 @@
 /**
  * What CutMix costs a user per training step: a plain step (model → mean cross-entropy → Adam) against a
  * CutMix step (the `CutMix` adapter's `mix` → model → `loss` → Adam) on the same batch and model, timed
- * pair by pair in one process. Each pair runs both steps back to back (alternating which goes first) and
- * ends each step with a read of the loss, as a training loop that logs its loss does. The ratio of a pair is
- * CutMix step ÷ plain step; the row reports the median of the ratios with a 95 % interval for that median
- * and, where the backend runs kernels synchronously (cpu, wasm), the `mix` call's own time as a share of
- * the pair's plain step. Every step starts by uploading the batch from host arrays, as a training loop fed
- * by a data pipeline does. Runs in Node (bench/run.ts) and in the browser probe (test/browser/bench.ts).
+ * round by round in one process. Each round runs, back to back and starting with a different one each
+ * round, the plain step, the CutMix step and a diagnostic step with the CutMix loss on unmixed images; each
+ * step uploads its batch from host arrays (as a loop fed by a data pipeline does) and ends with a read of the
+ * loss (as a loop that logs its loss does). The ratio of a round is CutMix step ÷ plain step; the row
+ * reports the median of the ratios with a 95 % interval for that median, the loss-only step's median ratio
+ * and, where the backend runs kernels synchronously (cpu, wasm), the `mix` call's own time as a share of the
+ * round's plain step. Runs in Node (bench/run.ts) and in the browser probe (test/browser/bench.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { buildCnn } from '../docs/examples/demo/model.js';
 import { registerWasmConv2dFilterGrad } from '../docs/examples/demo/wasm_conv2d_filter_grad.js';
-import { CutMix, seededRng, softmaxCrossEntropyPerSample } from '../src/index.js';
+import { CutMix, cutmixLoss, seededRng, softmaxCrossEntropyPerSample } from '../src/index.js';
 
 /** The issue's target: the CutMix step costs at most 1 % more than the plain step. */
 export const STEP_SHARE_TARGET = 0.01;
@@ -51,16 +52,21 @@ export interface StepShareRow {
   backend: string;
   net: string;
   batch: number[];
-  pairs: number;
-  /** Medians over the pairs, ms. */
+  rounds: number;
+  /** Medians over the rounds, ms. */
   plainMs: number;
   cutmixMs: number;
-  /** Median of CutMix step ÷ plain step over the pairs, and a 95 % distribution-free interval for it. */
+  /** Median of CutMix step ÷ plain step over the rounds, and a 95 % distribution-free interval for it. */
   ratio: number;
   ratioLow: number;
   ratioHigh: number;
-  /** Median of the `mix` call's time ÷ the pair's plain step (cpu and wasm only: elsewhere the call only queues work). */
+  /** Median of the `mix` call's time ÷ the round's plain step (cpu and wasm only: elsewhere the call only queues work). */
   mixShare?: number;
+  /**
+   * Median over the rounds of a step with the CutMix loss on unmixed images (no `mix` call) ÷ the plain
+   * step: the loss's part of the cost.
+   */
+  lossRatio?: number;
   /**
    * Against {@link STEP_SHARE_TARGET}: 'met' when the whole interval is within it, 'not met' when all of
    * it is above, else 'inconclusive' (the timing noise is larger than the target).
@@ -76,13 +82,13 @@ function quantile(values: readonly number[], q: number): number {
 }
 
 /**
- * Times `pairs` pairs of steps (after `warmup` untimed ones) of `net` on the current backend. On wasm it
+ * Times `rounds` rounds of steps (after `warmup` untimed ones) of `net` on the current backend. On wasm it
  * registers the demo's Conv2DBackpropFilter kernel first (tfjs-backend-wasm 4.22 has none).
  * @param net The model and its batch.
- * @param pairs Timed pairs.
- * @param warmup Untimed pairs first (kernel set-up, shader compiles, heap growth).
+ * @param rounds Timed rounds.
+ * @param warmup Untimed rounds first (kernel set-up, shader compiles, heap growth).
  */
-export async function benchStepShare(net: StepNet, pairs: number, warmup = 3): Promise<StepShareRow> {
+export async function benchStepShare(net: StepNet, rounds: number, warmup = 3): Promise<StepShareRow> {
   const backend = tf.getBackend();
   if (backend === 'wasm') registerWasmConv2dFilterGrad();
   const before = tf.memory().numTensors;
@@ -101,8 +107,10 @@ export async function benchStepShare(net: StepNet, pairs: number, warmup = 3): P
   const cutmix = new CutMix({ alpha: 1, prob: 1, seed: 1, dataFormat: 'NHWC' });
   const logits = (images: tf.Tensor) => model.apply(images, { training: true }) as tf.Tensor2D;
   let mixMs = 0;
+  const halves = new Float32Array(n).fill(0.5);
   const steps = {
     plain: () => tf.mean(softmaxCrossEntropyPerSample(ys, logits(xs))) as tf.Scalar,
+    loss: () => cutmixLoss(logits(xs), ys, ys, halves),
     cutmix: () => {
       const start = performance.now();
       const { images } = cutmix.mix(xs, ys);
@@ -122,19 +130,18 @@ export async function benchStepShare(net: StepNet, pairs: number, warmup = 3): P
     }
     return performance.now() - start;
   };
-  const plainMs: number[] = [];
-  const cutmixMs: number[] = [];
+  const kinds = ['plain', 'loss', 'cutmix'] as const;
   const mixShare: number[] = [];
+  const times = { plain: [] as number[], loss: [] as number[], cutmix: [] as number[] };
   try {
-    for (let p = 0; p < warmup + pairs; p++) {
-      const [first, second] = p % 2 === 0 ? (['plain', 'cutmix'] as const) : (['cutmix', 'plain'] as const);
-      const a = await timed(first);
-      const b = await timed(second);
-      if (p < warmup) continue;
-      const [plain, mixed] = first === 'plain' ? [a, b] : [b, a];
-      plainMs.push(plain);
-      cutmixMs.push(mixed);
-      mixShare.push(mixMs / plain);
+    // Each round runs the three steps back to back, starting with a different one each round.
+    for (let p = 0; p < warmup + rounds; p++) {
+      for (let k = 0; k < kinds.length; k++) {
+        const kind = kinds[(p + k) % kinds.length];
+        const ms = await timed(kind);
+        if (p >= warmup) times[kind].push(ms);
+      }
+      if (p >= warmup) mixShare.push(mixMs / times.plain[times.plain.length - 1]);
     }
   } finally {
     cutmix.dispose();
@@ -144,29 +151,32 @@ export async function benchStepShare(net: StepNet, pairs: number, warmup = 3): P
   if (tf.memory().numTensors !== before)
     throw new Error(`step-share bench leaked ${tf.memory().numTensors - before} tensors`);
   const synchronous = backend === 'cpu' || backend === 'wasm';
+  const [plainMs, cutmixMs] = [times.plain, times.cutmix];
   return {
     backend,
     net: net.name,
     batch: [...net.shape],
-    ...summarizePairs(plainMs, cutmixMs, synchronous ? mixShare : undefined),
+    ...summarizeRounds(plainMs, cutmixMs, synchronous ? mixShare : undefined, times.loss),
   };
 }
 
 /**
- * The row's figures from the pairs: medians of each step, the median of the per-pair ratios CutMix ÷ plain
+ * The row's figures from the rounds: medians of each step, the median of the per-round ratios CutMix ÷ plain
  * with a 95 % interval (order statistics ⌊(n − 1.96√n)/2⌋ and its mirror, the usual sign-test interval for
  * a median), the median mix-call share, and the verdict against {@link STEP_SHARE_TARGET}.
- * @param plainMs Plain step of each pair, ms.
- * @param cutmixMs CutMix step of the same pairs, ms.
- * @param mixShare The `mix` call ÷ the plain step, per pair (omitted on asynchronous backends).
+ * @param plainMs Plain step of each round, ms.
+ * @param cutmixMs CutMix step of the same rounds, ms.
+ * @param mixShare The `mix` call ÷ the plain step, per round (omitted on asynchronous backends).
+ * @param lossMs The CutMix-loss-only step of the same rounds, ms (optional).
  */
-export function summarizePairs(
+export function summarizeRounds(
   plainMs: readonly number[],
   cutmixMs: readonly number[],
   mixShare?: readonly number[],
+  lossMs?: readonly number[],
 ): Omit<StepShareRow, 'backend' | 'net' | 'batch'> {
   if (plainMs.length === 0 || plainMs.length !== cutmixMs.length) {
-    throw new Error(`pairs must match and be at least one, but got ${plainMs.length} and ${cutmixMs.length}`);
+    throw new Error(`rounds must match and be at least one, but got ${plainMs.length} and ${cutmixMs.length}`);
   }
   const n = plainMs.length;
   const ratios = cutmixMs.map((v, i) => v / plainMs[i]).sort((a, b) => a - b);
@@ -174,13 +184,19 @@ export function summarizePairs(
   const [ratioLow, ratioHigh] = [ratios[lo], ratios[n - 1 - lo]];
   const limit = 1 + STEP_SHARE_TARGET;
   return {
-    pairs: n,
+    rounds: n,
     plainMs: quantile(plainMs, 0.5),
     cutmixMs: quantile(cutmixMs, 0.5),
     ratio: quantile(ratios, 0.5),
     ratioLow,
     ratioHigh,
     mixShare: mixShare ? quantile(mixShare, 0.5) : undefined,
+    lossRatio: lossMs
+      ? quantile(
+          lossMs.map((v, i) => v / plainMs[i]),
+          0.5,
+        )
+      : undefined,
     verdict: ratioHigh <= limit ? 'met' : ratioLow > limit ? 'not met' : 'inconclusive',
   };
 }
@@ -196,20 +212,22 @@ export function formatStepShare(rows: readonly StepShareRow[], ratiosOnly = fals
     'backend',
     'net',
     'batch',
-    'pairs',
+    'rounds',
     ...(ratiosOnly ? [] : ['plain step', 'CutMix step']),
     'CutMix ÷ plain, median [95 % interval]',
     '`mix` call ÷ plain step',
+    'CutMix loss alone ÷ plain',
     'target',
   ];
   const lines = rows.map((r) => [
     r.backend,
     r.net,
     r.batch.join('×'),
-    String(r.pairs),
+    String(r.rounds),
     ...(ratiosOnly ? [] : [`${r.plainMs.toFixed(1)} ms`, `${r.cutmixMs.toFixed(1)} ms`]),
     `${r.ratio.toFixed(3)} [${r.ratioLow.toFixed(3)}, ${r.ratioHigh.toFixed(3)}] (${pct(r.ratio - 1)})`,
     r.mixShare === undefined ? 'n/a (async backend)' : `${(100 * r.mixShare).toFixed(2)} %`,
+    r.lossRatio === undefined ? '' : `${r.lossRatio.toFixed(3)} (${pct(r.lossRatio - 1)})`,
     `≤ +${100 * STEP_SHARE_TARGET} %: ${r.verdict === 'not met' ? 'NOT met' : r.verdict}`,
   ]);
   const table = [header, ...lines];

@@ -5,7 +5,7 @@ import {
   formatStepShare,
   STEP_NETS,
   STEP_SHARE_TARGET,
-  summarizePairs,
+  summarizeRounds,
 } from '../../bench/step_share.js';
 import { useBackend } from '../support/backends.js';
 
@@ -25,37 +25,43 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
   });
 
   // wasm only: a cpu step of the same net takes a second or more (npm run bench times it).
-  it.each(['wasm'] as const)('times paired steps on %s, reports medians and releases every tensor', async (backend) => {
-    await useBackend(backend);
-    const before = tf.memory().numTensors;
-    const row = await benchStepShare(STEP_NETS[0], 3, 1);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(row).toMatchObject({ backend, net: STEP_NETS[0].name, batch: [32, 28, 28, 1], pairs: 3 });
-    expect(row.plainMs).toBeGreaterThan(0);
-    expect(row.cutmixMs).toBeGreaterThan(0);
-    expect(row.ratioLow).toBeLessThanOrEqual(row.ratio);
-    expect(row.ratio).toBeLessThanOrEqual(row.ratioHigh);
-    // The mix call is part of the CutMix step: a positive share, well under one whole step.
-    expect(row.mixShare! > 0 && row.mixShare! < 1).toBe(true);
-    expect(['met', 'not met', 'inconclusive']).toContain(row.verdict);
-    if (row.ratioHigh <= 1 + STEP_SHARE_TARGET) expect(row.verdict).toBe('met');
-  });
+  it.each(['wasm'] as const)(
+    'times rounds of steps on %s, reports medians and releases every tensor',
+    async (backend) => {
+      await useBackend(backend);
+      const before = tf.memory().numTensors;
+      const row = await benchStepShare(STEP_NETS[0], 3, 1);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(row).toMatchObject({ backend, net: STEP_NETS[0].name, batch: [32, 28, 28, 1], rounds: 3 });
+      expect(row.plainMs).toBeGreaterThan(0);
+      expect(row.cutmixMs).toBeGreaterThan(0);
+      expect(row.ratioLow).toBeLessThanOrEqual(row.ratio);
+      expect(row.ratio).toBeLessThanOrEqual(row.ratioHigh);
+      // The mix call is part of the CutMix step: a positive share, well under one whole step.
+      expect(row.mixShare! > 0 && row.mixShare! < 1).toBe(true);
+      expect(row.lossRatio! > 0.5 && row.lossRatio! < 2).toBe(true);
+      expect(['met', 'not met', 'inconclusive']).toContain(row.verdict);
+      if (row.ratioHigh <= 1 + STEP_SHARE_TARGET) expect(row.verdict).toBe('met');
+    },
+  );
 
-  it('summarizePairs: medians per step; the median of the per-pair ratios with its order-statistic interval', () => {
-    // The pairs' ratios are 1.2, 0.9, 1.0, 1.1, 1.005 (the ratio of the medians would be 1).
+  it('summarizeRounds: medians per step; the median of the per-round ratios with its order-statistic interval', () => {
+    // The rounds' ratios are 1.2, 0.9, 1.0, 1.1, 1.005 (the ratio of the medians would be 1).
     const plain = [10, 20, 30, 40, 200];
     const cutmix = [12, 18, 30, 44, 201];
-    const row = summarizePairs(plain, cutmix, [0.01, 0.002, 0.003, 0.004, 0.005]);
-    expect(row.pairs).toBe(5);
+    const row = summarizeRounds(plain, cutmix, [0.01, 0.002, 0.003, 0.004, 0.005], [11, 20, 33, 40, 210]);
+    expect(row.rounds).toBe(5);
     expect([row.plainMs, row.cutmixMs]).toEqual([30, 30]);
     expect(row.ratio).toBeCloseTo(1.005, 12);
     // n = 5: ⌊(5 − 1.96·√5)/2⌋ = 0, so the interval is the whole range.
     expect([row.ratioLow, row.ratioHigh]).toEqual([0.9, 1.2]);
     expect(row.mixShare).toBe(0.004);
+    expect(row.lossRatio).toBeCloseTo(1.05, 12); // 1.1, 1, 1.1, 1, 1.05
+    expect(summarizeRounds([1], [1]).lossRatio).toBeUndefined();
     expect(row.verdict).toBe('inconclusive');
     // n = 101 ratios 0.95, 0.951, …, 1.05: ranks 40 and 60 (0-based) bound the median 1.0.
     const ratios = Array.from({ length: 101 }, (_, i) => 0.95 + i / 1000);
-    const many = summarizePairs(
+    const many = summarizeRounds(
       ratios.map(() => 1),
       ratios,
     );
@@ -64,15 +70,15 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
     expect(many.ratioHigh).toBeCloseTo(1.01, 12);
     expect(many.verdict).toBe('met');
     expect(
-      summarizePairs(
+      summarizeRounds(
         ratios.map(() => 1),
         ratios.map((r) => r + 0.03),
       ).verdict,
     ).toBe('not met');
-    expect(summarizePairs([10, 10, 10], [10.2, 10.15, 10.11]).verdict).toBe('not met'); // all above +1 %
-    expect(summarizePairs([10, 10, 10], [10.2, 10.15, 10.11]).mixShare).toBeUndefined();
-    expect(() => summarizePairs([1, 2], [1])).toThrow(/pairs must match/);
-    expect(() => summarizePairs([], [])).toThrow(/at least one/);
+    expect(summarizeRounds([10, 10, 10], [10.2, 10.15, 10.11]).verdict).toBe('not met'); // all above +1 %
+    expect(summarizeRounds([10, 10, 10], [10.2, 10.15, 10.11]).mixShare).toBeUndefined();
+    expect(() => summarizeRounds([1, 2], [1])).toThrow(/rounds must match/);
+    expect(() => summarizeRounds([], [])).toThrow(/at least one/);
   });
 
   it('formats a row with its target verdict; ratios only drops the milliseconds', () => {
@@ -80,7 +86,7 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
       backend: 'webgl',
       net: 'net',
       batch: [2, 4, 4, 1],
-      pairs: 5,
+      rounds: 5,
       plainMs: 10,
       cutmixMs: 10.3,
       ratio: 1.03,
@@ -89,7 +95,7 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
       verdict: 'not met' as const,
     };
     const full = formatStepShare([
-      row,
+      { ...row, lossRatio: 1.034 },
       { ...row, backend: 'wasm', ratio: 1.004, mixShare: 0.0012, verdict: 'met' as const },
       { ...row, verdict: 'inconclusive' as const },
     ]);
@@ -99,6 +105,7 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
     expect(full).toContain('≤ +1 %: met');
     expect(full).toContain('≤ +1 %: inconclusive');
     expect(full).toContain('0.12 %');
+    expect(full).toContain('1.034 (+3.40 %)');
     expect(full).toContain('n/a (async backend)');
     const ratios = formatStepShare([row], true);
     expect(ratios).not.toContain('ms');

@@ -20,7 +20,7 @@ const USAGE = `usage: npm run bench:browser [-- --reps N] [--fallback-reps N] [-
   --reps N           timed runs of the copy and the kernel (default 7), after one warm-up run
   --fallback-reps N  timed runs of the slow stock-op fallback (default 3)
   --backends LIST    comma-separated, from webgpu and webgl (default both)
-  --step-pairs N     timed pairs of training steps per step-share row (default 31)
+  --step-rounds N     timed rounds of training steps per step-share row (default 31)
   --markdown         print the tables as Markdown (for docs/benchmarks.md)
   -h, --help         this text`;
 
@@ -40,7 +40,7 @@ function readArgs() {
       reps: { type: 'string' },
       'fallback-reps': { type: 'string' },
       backends: { type: 'string' },
-      'step-pairs': { type: 'string' },
+      'step-rounds': { type: 'string' },
       markdown: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -52,7 +52,7 @@ function readArgs() {
     help: values.help ?? false,
     reps: positive('reps', values.reps, 7),
     fallbackReps: positive('fallback-reps', values['fallback-reps'], 3),
-    stepPairs: positive('step-pairs', values['step-pairs'], 31),
+    stepRounds: positive('step-rounds', values['step-rounds'], 31),
     backends: backends as ('webgpu' | 'webgl')[],
     markdown: values.markdown ?? false,
   };
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
       const result = await page.evaluate((o) => (window as unknown as ProbeWindow).__probe!.bench(o), options);
       console.log(`\n${table(result, args.markdown)}`);
       for (const net of STEP_NETS.keys()) {
-        const o = { net, pairs: args.stepPairs };
+        const o = { net, rounds: args.stepRounds };
         shares.push(await page.evaluate((x) => (window as unknown as ProbeWindow).__probe!.stepShare(x), o));
       }
     }

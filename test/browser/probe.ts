@@ -45,7 +45,7 @@ export interface Probe {
   train(options: TrainOptions): Promise<TrainResult>;
   bench(options: BenchOptions): Promise<BenchResult>;
   /** CutMix's share of a training step for `STEP_NETS[net]` (bench/step_share.ts). */
-  stepShare(options: { net: number; pairs: number }): Promise<StepShareRow>;
+  stepShare(options: { net: number; rounds: number }): Promise<StepShareRow>;
 }
 
 export interface ProbeWindow {
@@ -123,7 +123,7 @@ const probe: Probe = {
 
   train: trainWithoutSync,
   bench: benchPaste,
-  stepShare: ({ net, pairs }) => benchStepShare(STEP_NETS[net], pairs),
+  stepShare: ({ net, rounds }) => benchStepShare(STEP_NETS[net], rounds),
 };
 
 (window as unknown as ProbeWindow).__probe = probe;
