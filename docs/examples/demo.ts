@@ -199,7 +199,8 @@ export async function main(options: DemoOptions = {}): Promise<DemoResult> {
   if (options.image ?? true) {
     const outDir = resolve(options.outDir ?? join(ROOT, '.tmp', 'demo', quick ? 'quick' : ''));
     mkdirSync(outDir, { recursive: true });
-    const three = robust.labels.indexOf(3); // the first 3 of the curve digits, shown occluded under each size
+    // The first 3 of the curve digits (else the first digit), shown occluded under each size.
+    const three = Math.max(0, robust.labels.indexOf(3));
     const example = robust.pixels.slice(three * PIXELS, (three + 1) * PIXELS);
     const pictures = drawCurves(summary, GRIDS, { seeds: seeds.length, robustSize: robust.n, scoredOn, example });
     for (const [name, png] of [
