@@ -84,7 +84,8 @@ const progress = (message: string) => process.stderr.write(`[bench] ${message}\n
 
 /**
  * Timed rounds (full run, --quick) and untimed warm-up rounds per step-share row, in STEP_NETS order: a wasm
- * MNIST step takes about 10 ms, a cpu 64×64 one about 10 s.
+ * MNIST step takes about 10 ms, a cpu 64×64 one about 5 s. Six rounds is the fewest that give the median a
+ * 95 % interval; quick runs print no verdict for the cpu rows.
  */
 const STEP_BUDGET: Record<'wasm' | 'cpu', { rounds: number; quickRounds: number; warmup: number }[]> = {
   wasm: [
@@ -93,7 +94,7 @@ const STEP_BUDGET: Record<'wasm' | 'cpu', { rounds: number; quickRounds: number;
   ],
   cpu: [
     { rounds: 21, quickRounds: 3, warmup: 1 },
-    { rounds: 3, quickRounds: 1, warmup: 1 },
+    { rounds: 6, quickRounds: 1, warmup: 1 },
   ],
 };
 

@@ -56,7 +56,10 @@ export interface StepShareRow {
   /** Medians over the rounds, ms. */
   plainMs: number;
   cutmixMs: number;
-  /** Median of CutMix step ÷ plain step over the rounds, and a 95 % distribution-free interval for it. */
+  /**
+   * Median of CutMix step ÷ plain step over the rounds, and a distribution-free interval of at least 95 %
+   * coverage for it (NaN with fewer than 6 rounds, where no such interval exists).
+   */
   ratio: number;
   ratioLow: number;
   ratioHigh: number;
@@ -161,8 +164,27 @@ export async function benchStepShare(net: StepNet, rounds: number, warmup = 3): 
 }
 
 /**
+ * The largest 0-based rank k such that the sorted values k and n − 1 − k bound the median of n values
+ * with probability at least 95 % (1 − 2·P(Binomial(n, ½) ≤ k)), or −1 when even the extremes do not (n < 6).
+ * @param n Number of values.
+ */
+export function medianIntervalRank(n: number): number {
+  let logPmf = -n * Math.LN2; // P(B = 0)
+  let cdf = 0;
+  let best = -1;
+  for (let k = 0; 2 * k < n; k++) {
+    cdf += Math.exp(logPmf);
+    if (1 - 2 * cdf < 0.95) break;
+    best = k;
+    logPmf += Math.log((n - k) / (k + 1));
+  }
+  return best;
+}
+
+/**
  * The row's figures from the rounds: medians of each step, the median of the per-round ratios CutMix ÷ plain
- * with a 95 % interval (order statistics ⌊(n − 1.96√n)/2⌋ and its mirror, the usual sign-test interval for
+ * with a 95 % interval (the sign-test interval: order statistics k and n − 1 − k for the largest k whose
+ * coverage 1 − 2·P(Binomial(n, ½) ≤ k) is at least 95 %; none below 6 rounds) for
  * a median), the median mix-call share, and the verdict against {@link STEP_SHARE_TARGET}.
  * @param plainMs Plain step of each round, ms.
  * @param cutmixMs CutMix step of the same rounds, ms.
@@ -180,8 +202,8 @@ export function summarizeRounds(
   }
   const n = plainMs.length;
   const ratios = cutmixMs.map((v, i) => v / plainMs[i]).sort((a, b) => a - b);
-  const lo = Math.max(0, Math.floor((n - 1.96 * Math.sqrt(n)) / 2));
-  const [ratioLow, ratioHigh] = [ratios[lo], ratios[n - 1 - lo]];
+  const k = medianIntervalRank(n);
+  const [ratioLow, ratioHigh] = k < 0 ? [NaN, NaN] : [ratios[k], ratios[n - 1 - k]];
   const limit = 1 + STEP_SHARE_TARGET;
   return {
     rounds: n,
@@ -197,7 +219,7 @@ export function summarizeRounds(
           0.5,
         )
       : undefined,
-    verdict: ratioHigh <= limit ? 'met' : ratioLow > limit ? 'not met' : 'inconclusive',
+    verdict: ratioHigh <= limit ? 'met' : ratioLow > limit ? 'not met' : 'inconclusive', // NaN: inconclusive
   };
 }
 
@@ -225,7 +247,7 @@ export function formatStepShare(rows: readonly StepShareRow[], ratiosOnly = fals
     r.batch.join('×'),
     String(r.rounds),
     ...(ratiosOnly ? [] : [`${r.plainMs.toFixed(1)} ms`, `${r.cutmixMs.toFixed(1)} ms`]),
-    `${r.ratio.toFixed(3)} [${r.ratioLow.toFixed(3)}, ${r.ratioHigh.toFixed(3)}] (${pct(r.ratio - 1)})`,
+    `${r.ratio.toFixed(3)} ${Number.isNaN(r.ratioLow) ? '[too few rounds]' : `[${r.ratioLow.toFixed(3)}, ${r.ratioHigh.toFixed(3)}]`} (${pct(r.ratio - 1)})`,
     r.mixShare === undefined ? 'n/a (async backend)' : `${(100 * r.mixShare).toFixed(2)} %`,
     r.lossRatio === undefined ? '' : `${r.lossRatio.toFixed(3)} (${pct(r.lossRatio - 1)})`,
     `≤ +${100 * STEP_SHARE_TARGET} %: ${r.verdict === 'not met' ? 'NOT met' : r.verdict}`,

@@ -6,6 +6,7 @@ import {
   STEP_NETS,
   STEP_SHARE_TARGET,
   summarizeRounds,
+  medianIntervalRank,
 } from '../../bench/step_share.js';
 import { useBackend } from '../support/backends.js';
 
@@ -30,9 +31,9 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
     async (backend) => {
       await useBackend(backend);
       const before = tf.memory().numTensors;
-      const row = await benchStepShare(STEP_NETS[0], 3, 1);
+      const row = await benchStepShare(STEP_NETS[0], 6, 1);
       expect(tf.memory().numTensors).toBe(before);
-      expect(row).toMatchObject({ backend, net: STEP_NETS[0].name, batch: [32, 28, 28, 1], rounds: 3 });
+      expect(row).toMatchObject({ backend, net: STEP_NETS[0].name, batch: [32, 28, 28, 1], rounds: 6 });
       expect(row.plainMs).toBeGreaterThan(0);
       expect(row.cutmixMs).toBeGreaterThan(0);
       expect(row.ratioLow).toBeLessThanOrEqual(row.ratio);
@@ -53,8 +54,8 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
     expect(row.rounds).toBe(5);
     expect([row.plainMs, row.cutmixMs]).toEqual([30, 30]);
     expect(row.ratio).toBeCloseTo(1.005, 12);
-    // n = 5: ⌊(5 − 1.96·√5)/2⌋ = 0, so the interval is the whole range.
-    expect([row.ratioLow, row.ratioHigh]).toEqual([0.9, 1.2]);
+    // n = 5: even the smallest and largest ratio bound the median with only 1 − 2/32 = 93.75 %.
+    expect([row.ratioLow, row.ratioHigh]).toEqual([NaN, NaN]);
     expect(row.mixShare).toBe(0.004);
     expect(row.lossRatio).toBeCloseTo(1.05, 12); // 1.1, 1, 1.1, 1, 1.05
     expect(summarizeRounds([1], [1]).lossRatio).toBeUndefined();
@@ -75,10 +76,18 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
         ratios.map((r) => r + 0.03),
       ).verdict,
     ).toBe('not met');
-    expect(summarizeRounds([10, 10, 10], [10.2, 10.15, 10.11]).verdict).toBe('not met'); // all above +1 %
+    // Three rounds all above +1 %: still no interval, so no verdict either way.
+    expect(summarizeRounds([10, 10, 10], [10.2, 10.15, 10.11]).verdict).toBe('inconclusive');
+    const six = summarizeRounds([10, 10, 10, 10, 10, 10], [10.2, 10.15, 10.11, 10.3, 10.4, 10.5]);
+    expect([six.ratioLow, six.ratioHigh, six.verdict]).toEqual([1.011, 1.05, 'not met']);
     expect(summarizeRounds([10, 10, 10], [10.2, 10.15, 10.11]).mixShare).toBeUndefined();
     expect(() => summarizeRounds([1, 2], [1])).toThrow(/rounds must match/);
     expect(() => summarizeRounds([], [])).toThrow(/at least one/);
+  });
+
+  it('medianIntervalRank: the exact sign-test ranks', () => {
+    // n = 6: (min, max) cover 1 − 2/64 = 96.9 %; n = 5 cannot reach 95 %.
+    expect([1, 5, 6, 8, 9, 17, 101].map(medianIntervalRank)).toEqual([-1, -1, 0, 0, 1, 4, 40]);
   });
 
   it('formats a row with its target verdict; ratios only drops the milliseconds', () => {
@@ -104,6 +113,7 @@ describe("bench/step_share.ts: CutMix's share of a training step", () => {
     expect(full).toContain('≤ +1 %: NOT met');
     expect(full).toContain('≤ +1 %: met');
     expect(full).toContain('≤ +1 %: inconclusive');
+    expect(formatStepShare([{ ...row, ratioLow: NaN, ratioHigh: NaN }])).toContain('1.030 [too few rounds] (+3.00 %)');
     expect(full).toContain('0.12 %');
     expect(full).toContain('1.034 (+3.40 %)');
     expect(full).toContain('n/a (async backend)');
