@@ -72,7 +72,8 @@ export interface StepShareRow {
   lossRatio?: number;
   /**
    * Against {@link STEP_SHARE_TARGET}: 'met' when the whole interval is within it, 'not met' when all of
-   * it is above, else 'inconclusive' (the timing noise is larger than the target).
+   * it is above, else 'inconclusive' (the timing noise is larger than the target, or the interval lies
+   * wholly below 1 − target, which only drift can produce).
    */
   verdict: 'met' | 'not met' | 'inconclusive';
 }
@@ -219,7 +220,16 @@ export function summarizeRounds(
           0.5,
         )
       : undefined,
-    verdict: ratioHigh <= limit ? 'met' : ratioLow > limit ? 'not met' : 'inconclusive', // NaN: inconclusive
+    // A CutMix step does strictly more work than a plain one: an interval wholly below 1 − target measures
+    // drift (load, allocator state) larger than the target, not a faster CutMix, so it decides nothing.
+    verdict:
+      ratioHigh < 1 - STEP_SHARE_TARGET
+        ? 'inconclusive'
+        : ratioHigh <= limit
+          ? 'met'
+          : ratioLow > limit
+            ? 'not met'
+            : 'inconclusive', // NaN (too few rounds): inconclusive
   };
 }
 
