@@ -1,10 +1,9 @@
 /**
  * `npm run bench [-- --quick] [--write] [--step-share]`: times CutMix's share of a real training step
  * (bench/step_share.ts) and the CutMix paste on the cpu and wasm backends for three batch shapes, and
- * prints both tables. The committed results (bench/results/latest.json and the
- * results section of docs/benchmarks.md) change only with `--write` on a full run; otherwise both go to
- * .tmp/bench/ (ignored by git). Progress goes to stderr; the full run takes a few minutes on 2 cores,
- * `--quick` about 30 s.
+ * prints both tables. The committed results (bench/results/latest.json, step_share.json and the results
+ * section of docs/benchmarks.md) change only with `--write` on a full run; otherwise they go to .tmp/bench/
+ * (ignored by git). Progress goes to stderr; the full run takes a few minutes on 2 cores.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
