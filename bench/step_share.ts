@@ -44,7 +44,7 @@ function rgbNet(): tfl.Sequential {
 
 export const STEP_NETS: readonly StepNet[] = [
   { name: "MNIST CNN (the demo's, 7 018 weights)", shape: [32, 28, 28, 1], zeros: 0.8, build: () => buildCnn(1) },
-  // Batch 8: tfjs-backend-cpu's Conv2DBackpropFilter makes one step of this net take about 10 s on cpu here.
+  // Batch 8: at batch 32, tfjs-backend-cpu's Conv2DBackpropFilter made one cpu step of this net take ~50 s here.
   { name: '64×64 RGB conv net (24 234 weights)', shape: [8, 64, 64, 3], zeros: 0, build: rgbNet },
 ];
 
