@@ -1,8 +1,10 @@
 /**
- * `npm run bench [-- --quick] [--write]`: times the CutMix calls on the cpu and wasm backends, pair by pair
- * against their floors, for five batch shapes, prints issue 20's targets and the results tables, and times
- * training a convolution on wasm with `tfjs-cutmix/wasm-grad` against cpu (bench/wasm_grad.ts). The committed results (bench/results/latest.json and the
- * results section of docs/benchmarks.md) change only with `--write` on a full run; otherwise both go to
+ * `npm run bench [-- --quick] [--write] [--step-share] [--clock wall|cpu]`: times CutMix's share of a real
+ * training step (bench/step_share.ts), then the CutMix calls on the cpu and wasm backends, pair by pair against
+ * their floors, for five batch shapes (issue 20's targets and the results tables), and training a convolution on
+ * wasm with `tfjs-cutmix/wasm-grad` against cpu (bench/wasm_grad.ts). The committed results
+ * (bench/results/latest.json, step_share.json and the results section of docs/benchmarks.md) change only with
+ * `--write` on a full run; otherwise they go to
  * .tmp/bench/ (ignored by git). Progress goes to stderr; the full run takes a few minutes on 2 cores,
  * `--quick` about 30 s.
  */
@@ -25,14 +27,16 @@ import {
   type Machine,
 } from './report.js';
 import { benchShape, type BackendName, type BenchBatch, type Budget, type ShapeResult } from './suite.js';
+import { benchStepShare, formatStepShare, STEP_NETS, type StepShareRow } from './step_share.js';
 import { benchWasmGrad, renderWasmGrad } from './wasm_grad.js';
 
 const args = parseCli(process.argv.slice(2), {
   command: 'bench',
-  usage: 'npm run bench [-- --quick] [--write] [--clock wall|cpu]',
+  usage: 'npm run bench [-- --quick] [--write] [--step-share] [--clock wall|cpu]',
   options: {
     quick: { type: 'boolean', help: 'a CI-sized run (fewer rounds); results go to .tmp/bench/' },
     write: { type: 'boolean', help: 'a full run that updates bench/results/latest.json and docs/benchmarks.md' },
+    'step-share': { type: 'boolean', help: "only CutMix's share of a training step (no kernel rows; .tmp/bench/)" },
     clock: {
       type: 'string',
       value: 'wall|cpu',
@@ -46,6 +50,7 @@ const clock = (args.clock ?? 'wall') as Clock;
 if (clock !== 'wall' && clock !== 'cpu') exitUsage('bench', `--clock must be wall or cpu, but got ${clock}`);
 if (clock === 'cpu' && args.write) exitUsage('bench', '--write takes wall-clock figures: drop --clock cpu');
 useClock(clock);
+if (args['step-share'] && args.write) exitUsage('bench', '--write takes a full run, not --step-share alone');
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 const SHAPES: BenchBatch[] = [
@@ -97,9 +102,53 @@ function machine(start: number[]): Machine {
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
+/**
+ * Timed rounds (full run, --quick) and untimed warm-up rounds per step-share row, in STEP_NETS order: a wasm
+ * MNIST step takes about 10 ms, a cpu 64×64 one about 5 s. Six rounds is the fewest that give the median a
+ * 95 % interval; quick runs print no verdict for the cpu rows.
+ */
+const STEP_BUDGET: Record<'wasm' | 'cpu', { rounds: number; quickRounds: number; warmup: number }[]> = {
+  wasm: [
+    { rounds: 101, quickRounds: 21, warmup: 3 },
+    { rounds: 31, quickRounds: 5, warmup: 2 },
+  ],
+  cpu: [
+    { rounds: 21, quickRounds: 3, warmup: 1 },
+    { rounds: 6, quickRounds: 1, warmup: 1 },
+  ],
+};
+
+/** CutMix's share of a training step on wasm and cpu, printed as a table and written to `outDir`. */
+async function stepShare(outDir: string, loadAtStart: number[]): Promise<StepShareRow[]> {
+  const rows: StepShareRow[] = [];
+  for (const backend of ['wasm', 'cpu'] as const) {
+    if (!(await tf.setBackend(backend))) throw new Error(`backend ${backend} failed to initialise`);
+    await tf.ready();
+    for (const [i, net] of STEP_NETS.entries()) {
+      const budget = STEP_BUDGET[backend][i];
+      const rounds = quick ? budget.quickRounds : budget.rounds;
+      progress(`${backend}: step share, ${net.name}, ${rounds} rounds`);
+      rows.push(await benchStepShare(net, rounds, budget.warmup));
+    }
+  }
+  mkdirSync(outDir, { recursive: true });
+  const load = { start: loadAtStart, end: loadavg() };
+  writeFileSync(
+    `${outDir}/step_share.json`,
+    `${JSON.stringify({ date: new Date().toISOString().slice(0, 10), quick, load, rows }, null, 2)}\n`,
+  );
+  process.stdout.write(
+    `CutMix's share of a training step (median of rounds; load average ${load.start.map((v) => v.toFixed(2)).join(' ')} → ` +
+      `${load.end.map((v) => v.toFixed(2)).join(' ')}):\n\n${formatStepShare(rows)}\n\n`,
+  );
+  return rows;
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const loadAtStart = loadavg();
+  await stepShare(args.write ? `${root}bench/results` : `${root}.tmp/bench`, loadAtStart);
+  if (args['step-share']) return;
   const results: ShapeResult[] = [];
   const gradients: GradientResult[] = [];
   for (const backend of ['wasm', 'cpu'] as const) {

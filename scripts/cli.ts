@@ -75,8 +75,8 @@ export function parseCli<O extends Record<string, OptionSpec>>(argv: string[], s
     ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
   } catch (error) {
     if (!String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) throw error;
-    // parseArgs's messages are one line already ("Unknown option '--fast'. ..."); keep the first sentence.
-    exitUsage(spec.command, (error as Error).message.split('. ')[0].replace(/\.$/, ''));
+    // parseArgs's messages run to several sentences, some over several lines ("… is ambiguous.\nDid you …"); keep the first.
+    exitUsage(spec.command, (error as Error).message.split(/\.\s/)[0].replace(/\.$/, ''));
   }
   if (values.help) {
     console.log(helpText(spec as CliSpec<Record<string, OptionSpec>>));

@@ -4,7 +4,8 @@
  * plain on-device copy, the registered kernel and the stock-op fallback at 64×3×224×224 float32, and the
  * ratios against the issue's targets (webgpu kernel ≤ 1.5× the copy and ≥ 5× faster than the fallback,
  * webgl kernel ≤ 2× the copy). Each timed run ends with a one-element readback; its own median is taken
- * out of the others before the ratios are formed.
+ * out of the others before the ratios are formed. Then CutMix's share of a training step
+ * (bench/step_share.ts) on each backend, as ratios only.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -12,12 +13,14 @@ import { buildDemoBundle, ROOT_DIR, startDemoServer } from '../../docs/demo/serv
 import { chromiumMissingReason, launchChromium } from './chromium.js';
 import type { ProbeWindow } from './probe.js';
 import type { BenchResult } from './probe_bench.js';
+import { formatStepShare, STEP_NETS, type StepShareRow } from '../../bench/step_share.js';
 import { errorText } from './report.js';
 
 const USAGE = `usage: npm run bench:browser [-- --reps N] [--fallback-reps N] [--backends webgpu,webgl] [--markdown]
   --reps N           timed runs of the copy and the kernel (default 7), after one warm-up run
   --fallback-reps N  timed runs of the slow stock-op fallback (default 3)
   --backends LIST    comma-separated, from webgpu and webgl (default both)
+  --step-rounds N     timed rounds of training steps per step-share row (default 31)
   --markdown         print the tables as Markdown (for docs/benchmarks.md)
   -h, --help         this text`;
 
@@ -37,6 +40,7 @@ function readArgs() {
       reps: { type: 'string' },
       'fallback-reps': { type: 'string' },
       backends: { type: 'string' },
+      'step-rounds': { type: 'string' },
       markdown: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -48,6 +52,7 @@ function readArgs() {
     help: values.help ?? false,
     reps: positive('reps', values.reps, 7),
     fallbackReps: positive('fallback-reps', values['fallback-reps'], 3),
+    stepRounds: positive('step-rounds', values['step-rounds'], 31),
     backends: backends as ('webgpu' | 'webgl')[],
     markdown: values.markdown ?? false,
   };
@@ -99,13 +104,21 @@ async function main(): Promise<void> {
     await page.goto(`${server.url}probe/`);
     await page.waitForFunction(() => (window as unknown as ProbeWindow).__probe !== undefined);
     console.log(`chromium ${browser.context.browser()?.version() ?? '?'}; each run ends with a one-element readback`);
+    const shares: StepShareRow[] = [];
     for (const backend of args.backends) {
       const ok = await page.evaluate((b) => (window as unknown as ProbeWindow).__probe!.useBackend(b), backend);
       if (!ok) throw new Error(`backend ${backend} failed to initialise in this Chromium`);
       const options = { shape: SHAPE, reps: args.reps, fallbackReps: args.fallbackReps };
       const result = await page.evaluate((o) => (window as unknown as ProbeWindow).__probe!.bench(o), options);
       console.log(`\n${table(result, args.markdown)}`);
+      for (const net of STEP_NETS.keys()) {
+        const o = { net, rounds: args.stepRounds };
+        shares.push(await page.evaluate((x) => (window as unknown as ProbeWindow).__probe!.stepShare(x), o));
+      }
     }
+    console.log(
+      `\nCutMix's share of a training step (software-rendered: ratios only)\n\n${formatStepShare(shares, true)}`,
+    );
   } finally {
     await browser.close();
     await server.close();

@@ -1,8 +1,8 @@
 /**
  * The probe page's script (bundled by the browser runner, served at `/probe/`): the kernel cases of every
  * rank, layout and dtype through `tf.engine().runKernel`, every public op and its gradient on ranks 3–5,
- * int32 storage on webgl, the no-sync training
- * run and the speed measurement, each exposed on `window.__probe` for test/browser/probe_checks.ts.
+ * int32 storage on webgl, the no-sync training run and the speed measurements (the paste, and CutMix's share
+ * of a training step), each exposed on `window.__probe` for test/browser/probe_checks.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -15,6 +15,7 @@ import { ensureKernelsRegistered } from '../../src/kernels/register.js';
 import { makeKernelCase, SPECIAL_INTS, type KernelCase } from './kernel_cases.js';
 import { runOpCase, type OpCase, type OpResult } from './op_cases.js';
 import { benchPaste, type BenchOptions, type BenchResult } from './probe_bench.js';
+import { benchStepShare, STEP_NETS, type StepShareRow } from '../../bench/step_share.js';
 import { trainWithoutSync, type TrainOptions, type TrainResult } from './probe_train.js';
 
 export interface KernelResult {
@@ -47,6 +48,8 @@ export interface Probe {
   int32Storage(): Promise<Int32Storage>;
   train(options: TrainOptions): Promise<TrainResult>;
   bench(options: BenchOptions): Promise<BenchResult>;
+  /** CutMix's share of a training step for `STEP_NETS[net]` (bench/step_share.ts). */
+  stepShare(options: { net: number; rounds: number }): Promise<StepShareRow>;
 }
 
 export interface ProbeWindow {
@@ -130,6 +133,7 @@ const probe: Probe = {
 
   train: trainWithoutSync,
   bench: benchPaste,
+  stepShare: ({ net, rounds }) => benchStepShare(STEP_NETS[net], rounds),
 };
 
 (window as unknown as ProbeWindow).__probe = probe;

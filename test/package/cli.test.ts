@@ -44,7 +44,7 @@ describe('scripts/cli.ts', () => {
   });
 
   // Each script that takes flags: --help exits 0 with its usage; an unknown flag is one line and exit code 2.
-  // (demo: test/demo.test.ts.)
+  // (demo: test/examples/demo_cli.test.ts.)
   it.each([
     ['test/browser/run.ts', 'test:browser'],
     ['docs/demo/serve.ts', 'demo:web'],

@@ -4,8 +4,10 @@
  * the @fontsource/dejavu-sans package, so the picture looks the same on every machine).
  */
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
+import * as tf from '@tensorflow/tfjs-core';
+import { cutmixBatch, type Box } from 'tfjs-cutmix';
 import { FONT_FAMILY, registerFont } from '../font.js';
-import type { Box } from 'tfjs-cutmix';
+import { batchOf, PIXELS, type Digits } from './mnist.js';
 
 export interface Tile {
   /** side×side grey values in [0, 1], row-major. */
@@ -79,4 +81,28 @@ export function renderGrid(tiles: Tile[], side: number, columns: number): Buffer
     ctx.fillText(caption(tile), left + tileSize / 2, top + tileSize + CAPTION_HEIGHT);
   });
   return canvas.toBuffer('image/png');
+}
+
+/**
+ * The first nine digits of `data` mixed by one `cutmixBatch` call, as tiles with their labels and weights.
+ * @param data Training digits.
+ * @param seed The call's seed.
+ */
+export function mixedTiles(data: Digits, seed: number): Tile[] {
+  const { xs, ys } = batchOf(data, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+  // 'elem' mode so that each tile shows its own box and λ (training uses the paper's per-batch mode).
+  const mixed = cutmixBatch(xs, ys, { seed, mode: 'elem', dataFormat: 'NHWC' });
+  try {
+    const pixels = mixed.images.dataSync() as Float32Array;
+    const [a, b] = [mixed.labelsA.dataSync(), mixed.labelsB.dataSync()];
+    return Array.from({ length: 9 }, (_, i) => ({
+      pixels: pixels.slice(i * PIXELS, (i + 1) * PIXELS),
+      labelA: a[i],
+      labelB: b[i],
+      lam: mixed.lam[i],
+      box: mixed.boxes[i],
+    }));
+  } finally {
+    tf.dispose([xs, ys, mixed.images, mixed.labelsA, mixed.labelsB]);
+  }
 }
