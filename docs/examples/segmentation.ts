@@ -21,7 +21,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { applyCutmix, CutMix, cutmixBatch, seededRng } from 'tfjs-cutmix';
-import { registerWasmConv2dFilterGrad } from './demo/wasm_conv2d_filter_grad.js';
+// The wasm gradient kernels tfjs-backend-wasm 4.22 lacks for training a convolution (the shipped entry).
+import 'tfjs-cutmix/wasm-grad';
 import { agreement, CHANNELS, classesFromPixels, makeScenes, PIXELS, SIDE, type Scenes } from './segmentation/data.js';
 import { buildSegmenter, pixelCrossEntropy, scorePixels } from './segmentation/model.js';
 import { renderRows, type Row } from './segmentation/picture.js';
@@ -179,7 +180,6 @@ export async function main(options: SegmentationOptions = {}): Promise<Segmentat
   const backend = options.backend ?? 'wasm';
   if (!(await tf.setBackend(backend))) throw new Error(`the ${backend} backend failed to initialise`);
   await tf.ready();
-  registerWasmConv2dFilterGrad(); // tfjs-backend-wasm 4.22 cannot train a convolution without it
   const numTensorsBefore = tf.memory().numTensors;
   if (o.log)
     console.log(
