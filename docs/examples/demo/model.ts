@@ -3,8 +3,8 @@
  * losses apply log-softmax themselves).
  *
  * - `'strided'` (the default, 7 018 weights): two 3×3 convolutions with stride 2 and ReLU, then a dense
- *   layer. The first convolution has 13×13 output positions instead of 26×26, so its filter gradient (the
- *   JavaScript kernel of ./wasm_conv2d_filter_grad.ts on wasm) does about a quarter of the work.
+ *   layer. The first convolution has 13×13 output positions instead of 26×26, so its filter gradient (on wasm,
+ *   `tfjs-cutmix/wasm-grad`'s kernel) does about a quarter of the work.
  * - `'pooled'` (5 258 weights, the earlier demo's): 3×3 convolutions with stride 1, each followed by a 2×2
  *   max-pool. Slower per step on wasm (docs/demo.md has both timings), kept to compare with.
  */
