@@ -78,6 +78,8 @@ export class CutMix {
     this.isTraining = value;
   }
 
+  /** The images alone (no labels, no extras): see the signature below. */
+  mix<T extends Tensor>(images: T): CutMixAdapterResult<object, BoxOf<T>, undefined>;
   /**
    * Mixes a batch (training) or passes it through (evaluation), with any extra tensors and object boxes,
    * and keeps labels and λ for {@link CutMix.loss}. Releases what the previous call kept.
@@ -89,11 +91,13 @@ export class CutMix {
    *   In evaluation λ = 1, empty boxes and partners `i → i`. Tensors are the caller's to dispose except
    *   `labelsA`/`labelsB`.
    */
-  mix<T extends Tensor, L extends LabelsArg = undefined, O extends MixCallOptions = { training?: boolean }>(
+  mix<T extends Tensor, L extends LabelsArg, O extends MixCallOptions = { training?: boolean }>(
     images: T,
-    labels?: L,
+    labels: L,
     options?: O,
-  ): CutMixAdapterResult<O, BoxOf<T>, L> {
+  ): CutMixAdapterResult<O, BoxOf<T>, L>;
+  // Labels are required in the signature with labels, as in `cutmixBatch` (so `Tensor | undefined` stays so).
+  mix(images: Tensor, labels?: LabelsArg, options?: MixCallOptions): unknown {
     const fn = 'CutMix.mix';
     const { cutmix, mixup, switchProb, numClasses } = this.config;
     const call = readMixCall(fn, options);
@@ -133,7 +137,7 @@ export class CutMix {
     const labelsKept = result.labelsA && { a: tf.keep(result.labelsA), b: tf.keep(result.labelsB!) };
     this.kept = { labels: labelsKept, lam: Float32Array.from(result.lam), maxClass };
     const out = { ...result, ...mixed, ...moved, method: training ? method : 'none' };
-    return out as unknown as CutMixAdapterResult<O, BoxOf<T>, L>;
+    return out;
   }
 
   /**
