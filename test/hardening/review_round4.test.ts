@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { expect, it } from 'vitest';
+import { CutMix, cutmixBatch, mixTargets } from '../../src/index.js';
+import { describeEachBackend, expectThrowsNoLeak } from '../support/backends.js';
+
+/** An adversarial review of the day's changes: each defect found, with the test that failed before its fix. */
+
+describeEachBackend('review round 4', () => {
+  it("CutMix.mix refuses an extra tensor named 'method' (it was overwritten by the result's method and leaked)", () => {
+    const x = tf.zeros([2, 1, 4, 4]);
+    const mask = tf.zeros([2, 1, 4, 4]);
+    const cutmix = new CutMix({ seed: 1 });
+    try {
+      expectThrowsNoLeak(
+        () => cutmix.mix(x, undefined, { method: mask }),
+        "Error in CutMix.mix: options.method must be named apart from the result's own fields " +
+          '(images, labelsA, labelsB, lam, boxes, partners, method), but got a clash.',
+      );
+    } finally {
+      cutmix.dispose();
+      tf.dispose([x, mask]);
+    }
+  });
+
+  it('CutMix.mix takes the labels it kept from the last mix as this batch’s labels (training and evaluation)', () => {
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 4 * 16 }, (_, i) => i),
+      [4, 1, 4, 4],
+    );
+    const ys = tf.tensor1d([0, 1, 2, 1], 'int32');
+    const logits = tf.zeros([4, 3]) as tf.Tensor2D;
+    const cutmix = new CutMix({ numClasses: 3, partners: [1, 2, 3, 0], lam: 0.5 });
+    try {
+      const first = cutmix.mix(x, ys);
+      for (const training of [true, false]) {
+        const again = cutmix.mix(first.images, first.labelsA, { training });
+        const expected = training ? [1, 2, 1, 0] : [0, 1, 2, 1];
+        expect(Array.from(again.labelsB.dataSync())).toEqual(expected);
+        const loss = cutmix.loss(logits);
+        expect(loss.dataSync()[0]).toBeCloseTo(Math.log(3), 5);
+        tf.dispose([again.images, loss]);
+        // The labels this call kept are the ones the next call is given.
+        first.labelsA = again.labelsA;
+      }
+      first.images.dispose();
+    } finally {
+      cutmix.dispose();
+      tf.dispose([x, ys, logits]);
+    }
+  });
+
+  it('a tensor passed as options is refused as such, not by its internal keys', () => {
+    const x = tf.zeros([2, 1, 4, 4]);
+    const t = tf.zeros([2]);
+    const targets = tf.zeros([2, 2]);
+    const cutmix = new CutMix();
+    try {
+      const got = 'but got a float32 tensor of shape [2].';
+      expectThrowsNoLeak(
+        () => cutmixBatch(x, undefined, t as never),
+        `Error in cutmixBatch: options must be an options object, ${got}`,
+      );
+      expectThrowsNoLeak(
+        () => cutmix.mix(x, undefined, t as never),
+        `Error in CutMix.mix: options must be an options object, ${got}`,
+      );
+      expectThrowsNoLeak(
+        () => mixTargets(targets, targets, 1, t as never),
+        `Error in mixTargets: options must be an options object, ${got}`,
+      );
+    } finally {
+      cutmix.dispose();
+      tf.dispose([x, t, targets]);
+    }
+  });
+});
