@@ -121,23 +121,27 @@ export class CutMix {
     }
     const given = checked.labels;
     const maxClass = given?.rank === 1 && valuesReadable() ? largest(given.dataSync()) : undefined;
-    // Released before anything new is made, so a failure below cannot strand the previous step's labels.
-    this.release();
-    // The switch is drawn after every check, so a failing call consumes no draw.
-    const method: Method = mixup !== undefined && training && s.draw() >= switchProb ? 'mixup' : 'cutmix';
-    const result = !training
-      ? passThrough(images, given, checked)
-      : runMix(method === 'mixup' ? { ...mixup!, fn } : s, images, checked, method);
-    const mixed = cutExtras(result, extras, checked.batch, training);
-    const moved = objects && {
-      objects: moveObjects(objects, result.boxes as Box[], result.partners, this.config.minVisible),
-    };
-    // Kept across steps: an enclosing tidy (minimize's) must not dispose them; release() does. λ is copied,
-    // so that a caller writing to result.lam cannot change what loss() computes.
-    const labelsKept = result.labelsA && { a: tf.keep(result.labelsA), b: tf.keep(result.labelsB!) };
-    this.kept = { labels: labelsKept, lam: Float32Array.from(result.lam), maxClass };
-    const out = { ...result, ...mixed, ...moved, method: training ? method : 'none' };
-    return out;
+    // The previous step's labels are forgotten now and disposed when this call ends, whether it succeeds
+    // or fails: the labels given may be those very tensors (a kept labelsA mixed again).
+    const previous = this.forget();
+    try {
+      // The switch is drawn after every check, so a failing call consumes no draw.
+      const method: Method = mixup !== undefined && training && s.draw() >= switchProb ? 'mixup' : 'cutmix';
+      const result = !training
+        ? passThrough(images, given, checked)
+        : runMix(method === 'mixup' ? { ...mixup!, fn } : s, images, checked, method);
+      const mixed = cutExtras(result, extras, checked.batch, training);
+      const moved = objects && {
+        objects: moveObjects(objects, result.boxes as Box[], result.partners, this.config.minVisible),
+      };
+      // Kept across steps: an enclosing tidy (minimize's) must not dispose them; release() does. λ is
+      // copied, so that a caller writing to result.lam cannot change what loss() computes.
+      const labelsKept = result.labelsA && { a: tf.keep(result.labelsA), b: tf.keep(result.labelsB!) };
+      this.kept = { labels: labelsKept, lam: Float32Array.from(result.lam), maxClass };
+      return { ...result, ...mixed, ...moved, method: training ? method : 'none' };
+    } finally {
+      disposeKept(previous);
+    }
   }
 
   /**
@@ -222,10 +226,19 @@ export class CutMix {
 
   private release(): void {
     // Forgotten first: if disposing fails (their backend was removed), the adapter is still usable.
+    disposeKept(this.forget());
+  }
+
+  /** What the adapter kept, now forgotten (the caller disposes it). */
+  private forget(): Kept | undefined {
     const kept = this.kept;
     this.kept = undefined;
-    if (kept?.labels !== undefined) tf.dispose([kept.labels.a, kept.labels.b]);
+    return kept;
   }
+}
+
+function disposeKept(kept: Kept | undefined): void {
+  if (kept?.labels !== undefined) tf.dispose([kept.labels.a, kept.labels.b]);
 }
 
 /** What the adapter's `numClasses` adds to the label check of `mix`. */
