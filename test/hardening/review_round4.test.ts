@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect, it } from 'vitest';
-import { CutMix, cutmixBatch, mixTargets } from '../../src/index.js';
+import { applyCutmix, CutMix, cutmixBatch, mixTargets } from '../../src/index.js';
 import { describeEachBackend, expectThrowsNoLeak } from '../support/backends.js';
 
 /** An adversarial review of the day's changes: each defect found, with the test that failed before its fix. */
@@ -71,6 +71,32 @@ describeEachBackend('review round 4', () => {
     } finally {
       cutmix.dispose();
       tf.dispose([x, t, targets]);
+    }
+  });
+
+  it('applyCutmix names the layout when the plan fits x only in the other family (a one-hot mask [N, H, W, K])', () => {
+    // Boxes of 32×32 NHWC images; the mask's default reading NCHW has W = 10, its NHWC reading 32×32.
+    const plan = {
+      boxes: [
+        { y1: 4, x1: 12, y2: 20, x2: 28 },
+        { y1: 0, x1: 0, y2: 0, x2: 0 },
+      ],
+      partners: [1, 0],
+    };
+    const mask = tf.zeros([2, 32, 32, 10], 'int32');
+    try {
+      expectThrowsNoLeak(
+        () => applyCutmix(mask, plan),
+        'Error in applyCutmix: options.dataFormat must be given for x of shape [2,32,32,10]: plan.boxes fit its ' +
+          "spatial sizes as 'NHWC' ([32, 32]), not as the default 'NCHW' ([32, 10]); pass 'NHWC' (tfjs-layers' " +
+          "'channelsLast'), but got undefined.",
+      );
+      // Told the layout, the same call pastes; a plan that fits neither reading keeps the box message.
+      applyCutmix(mask, plan, { dataFormat: 'NHWC' }).dispose();
+      const wide = { boxes: [{ y1: 0, x1: 0, y2: 1, x2: 33 }, plan.boxes[1]], partners: [1, 0] };
+      expectThrowsNoLeak(() => applyCutmix(mask, wide), /^Error in applyCutmix: plan\.boxes\[0\] must be a 2-D box/);
+    } finally {
+      mask.dispose();
     }
   });
 });
