@@ -91,8 +91,13 @@ describeEachBackend('review round 4', () => {
           "spatial sizes as 'NHWC' ([32, 32]), not as the default 'NCHW' ([32, 10]); pass 'NHWC' (tfjs-layers' " +
           "'channelsLast'), but got undefined.",
       );
-      // Told the layout, the same call pastes; a plan that fits neither reading keeps the box message.
+      // Told the layout, the same call pastes; told the other one, it is obeyed (the box message); a plan that
+      // fits neither reading keeps the box message.
       applyCutmix(mask, plan, { dataFormat: 'NHWC' }).dispose();
+      expectThrowsNoLeak(
+        () => applyCutmix(mask, plan, { dataFormat: 'channelsFirst' }),
+        /^Error in applyCutmix: plan\.boxes\[0\] must be a 2-D box .* 0 ≤ x1 ≤ x2 ≤ 10, but got/,
+      );
       const wide = { boxes: [{ y1: 0, x1: 0, y2: 1, x2: 33 }, plan.boxes[1]], partners: [1, 0] };
       expectThrowsNoLeak(() => applyCutmix(mask, wide), /^Error in applyCutmix: plan\.boxes\[0\] must be a 2-D box/);
     } finally {
