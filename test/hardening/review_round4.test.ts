@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfd from '@tensorflow/tfjs-data';
 import { expect, it } from 'vitest';
 import { applyCutmix, CutMix, cutmixBatch, mixTargets } from '../../src/index.js';
+import { cutmixDataset } from '../../src/data.js';
 import { describeEachBackend, expectThrowsNoLeak } from '../support/backends.js';
 
 /** An adversarial review of the day's changes: each defect found, with the test that failed before its fix. */
@@ -102,6 +104,21 @@ describeEachBackend('review round 4', () => {
       expectThrowsNoLeak(() => applyCutmix(mask, wide), /^Error in applyCutmix: plan\.boxes\[0\] must be a 2-D box/);
     } finally {
       mask.dispose();
+    }
+  });
+
+  it('cutmixDataset says to call .batch(n) when an unbatched element carries one-hot ys [K]', async () => {
+    // One MNIST-like sample per element, its label one-hot: xs [28, 28, 1] reads as 28 signals.
+    const xs = tf.zeros([28, 28, 1]);
+    const ys = tf.tidy(() => tf.cast(tf.oneHot(tf.scalar(3, 'int32'), 10), 'float32'));
+    const source = tfd.array([0]).map(() => ({ xs, ys }));
+    try {
+      await expect(cutmixDataset(source, { numClasses: 10 }).toArray()).rejects.toThrow(
+        'Error in cutmixDataset: element.ys must have 28 rows to match element.xs (if the dataset is unbatched, ' +
+          'call .batch(n) on it before cutmixDataset), but got 10.',
+      );
+    } finally {
+      tf.dispose([xs, ys]);
     }
   });
 });
