@@ -21,7 +21,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';
   if (value instanceof Tensor) {
-    return value.isDisposed ? 'a disposed tensor' : `a ${value.dtype} tensor of shape [${value.shape.join(',')}]`;
+    if (value.isDisposed) return 'a disposed tensor';
+    return `${/^[aeiou]/.test(value.dtype) ? 'an' : 'a'} ${value.dtype} tensor of shape [${value.shape.join(',')}]`;
   }
   // A DataView is a view without a length.
   if (value instanceof DataView) return 'a DataView';

@@ -121,4 +121,17 @@ describeEachBackend('review round 4', () => {
       tf.dispose([xs, ys]);
     }
   });
+
+  it('an int32 tensor is "an int32 tensor" in messages (the unbatched scalar label)', async () => {
+    const [xs, ys] = [tf.zeros([4, 4, 1]), tf.scalar(1, 'int32')];
+    const source = tfd.array([0]).map(() => ({ xs, ys }));
+    try {
+      await expect(cutmixDataset(source, { numClasses: 2 }).toArray()).rejects.toThrow(
+        'Error in cutmixDataset: element.ys must be a tf.Tensor of batch labels, [N] or [N, K] (if the dataset is ' +
+          'unbatched, call .batch(n) on it before cutmixDataset), but got an int32 tensor of shape [].',
+      );
+    } finally {
+      tf.dispose([xs, ys]);
+    }
+  });
 });
