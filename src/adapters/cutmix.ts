@@ -78,6 +78,8 @@ export class CutMix {
     this.isTraining = value;
   }
 
+  /** The images alone (no labels, no extras): see the signature below. */
+  mix<T extends Tensor>(images: T): CutMixAdapterResult<object, BoxOf<T>, undefined>;
   /**
    * Mixes a batch (training) or passes it through (evaluation), with any extra tensors and object boxes,
    * and keeps labels and λ for {@link CutMix.loss}. Releases what the previous call kept.
@@ -89,11 +91,13 @@ export class CutMix {
    *   In evaluation λ = 1, empty boxes and partners `i → i`. Tensors are the caller's to dispose except
    *   `labelsA`/`labelsB`.
    */
-  mix<T extends Tensor, L extends LabelsArg = undefined, O extends MixCallOptions = { training?: boolean }>(
+  mix<T extends Tensor, L extends LabelsArg, O extends MixCallOptions = { training?: boolean }>(
     images: T,
-    labels?: L,
+    labels: L,
     options?: O,
-  ): CutMixAdapterResult<O, BoxOf<T>, L> {
+  ): CutMixAdapterResult<O, BoxOf<T>, L>;
+  // Labels are required in the signature with labels, as in `cutmixBatch` (so `Tensor | undefined` stays so).
+  mix(images: Tensor, labels?: LabelsArg, options?: MixCallOptions): unknown {
     const fn = 'CutMix.mix';
     const { cutmix, mixup, switchProb, numClasses } = this.config;
     const call = readMixCall(fn, options);
@@ -117,23 +121,27 @@ export class CutMix {
     }
     const given = checked.labels;
     const maxClass = given?.rank === 1 && valuesReadable() ? largest(given.dataSync()) : undefined;
-    // Released before anything new is made, so a failure below cannot strand the previous step's labels.
-    this.release();
-    // The switch is drawn after every check, so a failing call consumes no draw.
-    const method: Method = mixup !== undefined && training && s.draw() >= switchProb ? 'mixup' : 'cutmix';
-    const result = !training
-      ? passThrough(images, given, checked)
-      : runMix(method === 'mixup' ? { ...mixup!, fn } : s, images, checked, method);
-    const mixed = cutExtras(result, extras, checked.batch, training);
-    const moved = objects && {
-      objects: moveObjects(objects, result.boxes as Box[], result.partners, this.config.minVisible),
-    };
-    // Kept across steps: an enclosing tidy (minimize's) must not dispose them; release() does. λ is copied,
-    // so that a caller writing to result.lam cannot change what loss() computes.
-    const labelsKept = result.labelsA && { a: tf.keep(result.labelsA), b: tf.keep(result.labelsB!) };
-    this.kept = { labels: labelsKept, lam: Float32Array.from(result.lam), maxClass };
-    const out = { ...result, ...mixed, ...moved, method: training ? method : 'none' };
-    return out as unknown as CutMixAdapterResult<O, BoxOf<T>, L>;
+    // The previous step's labels are forgotten now and disposed when this call ends, whether it succeeds
+    // or fails: the labels given may be those very tensors (a kept labelsA mixed again).
+    const previous = this.forget();
+    try {
+      // The switch is drawn after every check, so a failing call consumes no draw.
+      const method: Method = mixup !== undefined && training && s.draw() >= switchProb ? 'mixup' : 'cutmix';
+      const result = !training
+        ? passThrough(images, given, checked)
+        : runMix(method === 'mixup' ? { ...mixup!, fn } : s, images, checked, method);
+      const mixed = cutExtras(result, extras, checked.batch, training);
+      const moved = objects && {
+        objects: moveObjects(objects, result.boxes as Box[], result.partners, this.config.minVisible),
+      };
+      // Kept across steps: an enclosing tidy (minimize's) must not dispose them; release() does. λ is
+      // copied, so that a caller writing to result.lam cannot change what loss() computes.
+      const labelsKept = result.labelsA && { a: tf.keep(result.labelsA), b: tf.keep(result.labelsB!) };
+      this.kept = { labels: labelsKept, lam: Float32Array.from(result.lam), maxClass };
+      return { ...result, ...mixed, ...moved, method: training ? method : 'none' };
+    } finally {
+      disposeKept(previous);
+    }
   }
 
   /**
@@ -218,10 +226,19 @@ export class CutMix {
 
   private release(): void {
     // Forgotten first: if disposing fails (their backend was removed), the adapter is still usable.
+    disposeKept(this.forget());
+  }
+
+  /** What the adapter kept, now forgotten (the caller disposes it). */
+  private forget(): Kept | undefined {
     const kept = this.kept;
     this.kept = undefined;
-    if (kept?.labels !== undefined) tf.dispose([kept.labels.a, kept.labels.b]);
+    return kept;
   }
+}
+
+function disposeKept(kept: Kept | undefined): void {
+  if (kept?.labels !== undefined) tf.dispose([kept.labels.a, kept.labels.b]);
 }
 
 /** What the adapter's `numClasses` adds to the label check of `mix`. */

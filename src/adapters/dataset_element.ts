@@ -21,8 +21,9 @@ export interface DatasetSettings {
   dtypes: DtypeRule;
 }
 
-const NAMES = { images: 'element.xs', labels: 'element.ys' };
 const UNBATCHED = 'if the dataset is unbatched, call .batch(n) on it before cutmixDataset';
+/** One unbatched sample with a one-hot label `[K]` reads as a batch of H images: its rows get the hint. */
+const NAMES = { images: 'element.xs', labels: 'element.ys', rank1RowsHint: UNBATCHED };
 
 /**
  * One element of the dataset, mixed: `xs` cut, `ys` (when present) turned into soft targets, the keys of
@@ -64,7 +65,10 @@ export function mixElement(d: DatasetSettings, given: TensorContainer): TensorCo
   return out;
 }
 
-/** One sample instead of a batch (a scalar label, or images without a batch axis) gets the `.batch(n)` hint. */
+/**
+ * One sample instead of a batch (a scalar label, or images without a batch axis) gets the `.batch(n)` hint;
+ * so does a one-hot label `[K]` whose rows disagree with `xs` (see `NAMES`).
+ */
 function rejectUnbatched(fn: string, xs: unknown, ys: unknown): void {
   if (typeof ys === 'number' || (ys instanceof tf.Tensor && !ys.isDisposed && ys.rank === 0)) {
     fail(fn, 'element.ys', `a tf.Tensor of batch labels, [N] or [N, K] (${UNBATCHED})`, describeValue(ys));

@@ -14,7 +14,7 @@ export interface MixCall {
 }
 
 /** Fields of a `mix` result that an extra tensor's name may not take. */
-const RESULT_FIELDS: readonly string[] = ['images', 'labelsA', 'labelsB', 'lam', 'boxes', 'partners'];
+const RESULT_FIELDS: readonly string[] = ['images', 'labelsA', 'labelsB', 'lam', 'boxes', 'partners', 'method'];
 
 /** Reads `mix`'s options once; an explicit `undefined` is an absent extra, as an absent option is elsewhere. */
 export function readMixCall(fn: string, options: unknown): MixCall {

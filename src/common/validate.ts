@@ -21,7 +21,8 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function') return 'a function';
   if (value instanceof Tensor) {
-    return value.isDisposed ? 'a disposed tensor' : `a ${value.dtype} tensor of shape [${value.shape.join(',')}]`;
+    if (value.isDisposed) return 'a disposed tensor';
+    return `${/^[aeiou]/.test(value.dtype) ? 'an' : 'a'} ${value.dtype} tensor of shape [${value.shape.join(',')}]`;
   }
   // A DataView is a view without a length.
   if (value instanceof DataView) return 'a DataView';
@@ -92,9 +93,18 @@ export function assertTensor(fn: string, arg: string, value: unknown): asserts v
 /** Built-in objects whose content is not in own keys: read as options they would silently look empty. */
 const CONTAINERS = [Map, Set, WeakMap, WeakSet, Date, RegExp, Promise, Error, Number, String, Boolean, ArrayBuffer];
 
-/** A Map, Date, array, typed array…: an object that is not an options record (no property is read). */
+/**
+ * A Map, Date, array, typed array, tensor…: an object that is not an options record (no property is read).
+ * A tensor's own keys are its internals, which would otherwise be reported as unknown options; it is
+ * recognised by its prototype, since `instanceof Tensor` reads properties (tfjs's `Symbol.hasInstance`).
+ */
 function isBuiltinContainer(value: object): boolean {
-  return Array.isArray(value) || ArrayBuffer.isView(value) || CONTAINERS.some((C) => value instanceof C);
+  return (
+    Array.isArray(value) ||
+    ArrayBuffer.isView(value) ||
+    Object.prototype.isPrototypeOf.call(Tensor.prototype, value) ||
+    CONTAINERS.some((C) => value instanceof C)
+  );
 }
 
 /**

@@ -30,7 +30,8 @@ function pasteMask(shape: readonly number[], partners: Int32Array, boxes: Int32A
     forEachRun(table, s, (start) => values.fill(1, s * spatialSize + start, s * spatialSize + start + run));
   }
   const oneChannel = isChannelsLast(dataFormat) ? [n, spatialSize, 1] : [n, 1, spatialSize];
-  return tf.greater(tf.tensor(values, oneChannel), tf.fill(viewOf(shape, dataFormat), 0));
+  // The fill names its dtype: tfjs-core 4.0's fill passes none, and wasm's Fill kernel then throws.
+  return tf.greater(tf.tensor(values, oneChannel), tf.fill(viewOf(shape, dataFormat), 0, 'float32'));
 }
 
 /**

@@ -1,11 +1,17 @@
 import type { Tensor, Tensor3D, Tensor4D, Tensor5D } from '@tensorflow/tfjs-core';
-import { checkBatch } from '../common/batch.js';
-import { checkBox, copyBox } from '../plan/box.js';
-import { DATA_FORMAT_OPTIONS, type DataFormatOption } from '../common/layout.js';
+import { checkBatch, type CheckedBatch } from '../common/batch.js';
+import { checkBox, copyBox, fitBox } from '../plan/box.js';
+import {
+  batchDims,
+  DATA_FORMAT_OPTIONS,
+  defaultDataFormat,
+  isChannelsLast,
+  type DataFormatOption,
+} from '../common/layout.js';
 import { PASTE_DTYPES, pasteWithPlan } from './runner.js';
 import type { PlanBoxes } from '../plan/plan.js';
 import { readPlanParts } from '../plan/read_plan.js';
-import { assertOneOf, readOptions } from '../common/validate.js';
+import { assertOneOf, fail, readOptions } from '../common/validate.js';
 
 /** A new tensor of the same rank as `T` (a plain tensor, not a variable). */
 export type SameRank<T extends Tensor> = T extends Tensor5D
@@ -50,8 +56,34 @@ export function applyCutmix<T extends Tensor>(x: T, plan: PlanBoxes, options?: A
   if (o.dataFormat !== undefined) assertOneOf(fn, 'options.dataFormat', o.dataFormat, DATA_FORMAT_OPTIONS);
   const batch = checkBatch(fn, 'x', x, o.dataFormat as DataFormatOption | undefined, PASTE_DTYPES);
   const { boxes, partners } = readPlanParts(fn, plan, batch.n);
-  const checked = boxes.map((box, i) =>
-    checkBox(fn, `plan.boxes[${i}]`, copyBox(fn, `plan.boxes[${i}]`, box), batch.spatial),
-  );
+  const copies = boxes.map((box, i) => copyBox(fn, `plan.boxes[${i}]`, box));
+  if (o.dataFormat === undefined) rejectOtherFamilyFit(fn, x.shape, batch, copies);
+  const checked = copies.map((copy, i) => checkBox(fn, `plan.boxes[${i}]`, copy, batch.spatial));
   return pasteWithPlan(x, { boxes: checked, partners }, batch) as SameRank<T>;
+}
+
+/**
+ * Refuses a defaulted layout when the plan's boxes do not fit it but fit the other family's reading of
+ * the same shape: a one-hot mask `[N, H, W, K]` with K > 4 passes the shape rule of `checkBatch`, and its
+ * boxes then say which layout the plan was made for.
+ */
+function rejectOtherFamilyFit(
+  fn: string,
+  shape: readonly number[],
+  batch: CheckedBatch,
+  copies: readonly Readonly<Record<string, unknown>>[],
+): void {
+  if (copies.every((copy) => fitBox(copy, batch.spatial) !== undefined)) return;
+  const other = defaultDataFormat(shape.length, !isChannelsLast(batch.dataFormat));
+  const spatial = batchDims(shape, other).spatial;
+  if (!copies.every((copy) => fitBox(copy, spatial) !== undefined)) return;
+  const family = isChannelsLast(other) ? 'channelsLast' : 'channelsFirst';
+  fail(
+    fn,
+    'options.dataFormat',
+    `given for x of shape [${shape.join(',')}]: plan.boxes fit its spatial sizes as '${other}' ` +
+      `([${spatial.join(', ')}]), not as the default '${batch.dataFormat}' ([${batch.spatial.join(', ')}]); ` +
+      `pass '${other}' (tfjs-layers' '${family}')`,
+    'undefined',
+  );
 }

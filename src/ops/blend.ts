@@ -31,8 +31,9 @@ export function blend(x: Tensor, plan: CutMixPlan<AnyBox>): Tensor {
     const whole = new Int32Array(6 * n).map((_, k) => (k % 6 === 5 ? size : k % 6 >= 3 ? 1 : 0));
     const theirs = tf.reshape(paste(tf.reshape(rows, [n, 1, size]), partners, whole, 'NCW'), [n, size]);
     const mixed = tf.add(tf.mul(rows, own), tf.mul(theirs, other));
-    // Always selected, even when every sample is mixed: one program set per shape, whatever the draw.
-    const keep = tf.greater(tf.tensor2d(unmixed, [n, 1]), tf.fill([n, size], 0));
+    // Always selected, even when every sample is mixed: one program set per shape, whatever the draw. The fill
+    // names its dtype: tfjs-core 4.0's fill passes none, and wasm's Fill kernel then throws.
+    const keep = tf.greater(tf.tensor2d(unmixed, [n, 1]), tf.fill([n, size], 0, 'float32'));
     return tf.reshape(tf.where(keep, rows, mixed), x.shape);
   });
 }

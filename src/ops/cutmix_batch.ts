@@ -4,6 +4,8 @@ import { ARG_NAMES, checkMix, IMAGE_DTYPES, runMix } from './runner.js';
 import { CUTMIX_OPTION_KEYS, resolveMixOptions, type CutMixOptions } from '../plan/options.js';
 import { readOptions } from '../common/validate.js';
 
+/** The images alone (no labels, default options): see the signature below. */
+export function cutmixBatch<T extends Tensor>(images: T): ResultFor<BoxOf<T>, undefined>;
 /**
  * CutMix on a batch (Yun et al. 2019): each sample gets a box of its partner's elements, and λ — the share
  * of its own positions left — weights its label against the partner's. Outside its box every output
@@ -24,17 +26,20 @@ import { readOptions } from '../common/validate.js';
  * ```
  * @param images `[N, C, H, W]` (or `[N, H, W, C]` with `dataFormat: 'NHWC'`), `[N, C, W]`/`[N, W, C]`, or
  *   `[N, C, D, H, W]`/`[N, D, H, W, C]`; float32 or int32, dtype kept.
- * @param labels int32 class indices `[N]`, or float32 one-hot/soft/multi-hot targets `[N, K]`.
+ * @param labels int32 class indices `[N]`, or float32 one-hot/soft/multi-hot targets `[N, K]`, or `undefined`/`null` (or omitted) to mix the images alone.
  * @param options See {@link CutMixOptions}.
  * @returns New tensors (owned by the caller) and the plan used.
  */
-export function cutmixBatch<T extends Tensor, L extends LabelsArg = undefined>(
+export function cutmixBatch<T extends Tensor, L extends LabelsArg>(
   images: T,
-  labels?: L,
+  labels: L,
   options?: CutMixOptions,
-): ResultFor<BoxOf<T>, L> {
+): ResultFor<BoxOf<T>, L>;
+// Labels are a required parameter in the signature with labels: an optional one would infer
+// `Tensor | undefined` as `Tensor` and type the label outputs of possibly unlabelled calls as present.
+export function cutmixBatch(images: Tensor, labels?: LabelsArg, options?: CutMixOptions): unknown {
   const fn = 'cutmixBatch';
   const s = resolveMixOptions(fn, readOptions(fn, 'options', options, CUTMIX_OPTION_KEYS));
   const checked = checkMix(s, images, labels, ARG_NAMES, IMAGE_DTYPES);
-  return runMix(s, images, checked, 'cutmix') as ResultFor<BoxOf<T>, L>;
+  return runMix(s, images, checked, 'cutmix');
 }

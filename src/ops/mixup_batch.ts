@@ -4,6 +4,8 @@ import type { BoxOf, LabelsArg, ResultFor } from './result.js';
 import { ARG_NAMES, checkMix, MIXUP_DTYPES, runMix } from './runner.js';
 import { readOptions } from '../common/validate.js';
 
+/** The images alone (no labels, default options): see the signature below. */
+export function mixupBatch<T extends Tensor>(images: T): ResultFor<BoxOf<T>, undefined>;
 /**
  * MixUp on a batch (Zhang et al. 2018): each sample becomes `λᵢ·xᵢ + (1−λᵢ)·x_partner(i)`, and λᵢ weights
  * its label against the partner's, exactly as in `cutmixBatch`. It shares CutMix's options (λ ~
@@ -19,17 +21,19 @@ import { readOptions } from '../common/validate.js';
  * ```
  * @param images `[N, C, H, W]` (or NHWC, or rank 3/5 as in `cutmixBatch`), float32 only (cast integer
  *   images with `tf.cast` first).
- * @param labels int32 class indices `[N]`, or float32 one-hot/soft/multi-hot targets `[N, K]`.
+ * @param labels int32 class indices `[N]`, or float32 one-hot/soft/multi-hot targets `[N, K]`, or `undefined`/`null` (or omitted) to mix the images alone.
  * @param options See {@link MixUpOptions}.
  * @returns New tensors (owned by the caller) and the λ, (empty) boxes and partners used.
  */
-export function mixupBatch<T extends Tensor, L extends LabelsArg = undefined>(
+export function mixupBatch<T extends Tensor, L extends LabelsArg>(
   images: T,
-  labels?: L,
+  labels: L,
   options?: MixUpOptions,
-): ResultFor<BoxOf<T>, L> {
+): ResultFor<BoxOf<T>, L>;
+// Labels are required in the signature with labels, as in `cutmixBatch` (so `Tensor | undefined` stays so).
+export function mixupBatch(images: Tensor, labels?: LabelsArg, options?: MixUpOptions): unknown {
   const fn = 'mixupBatch';
   const s = resolveMixOptions(fn, readOptions(fn, 'options', options, MIXUP_OPTION_KEYS));
   const checked = checkMix(s, images, labels, ARG_NAMES, MIXUP_DTYPES);
-  return runMix(s, images, checked, 'mixup') as ResultFor<BoxOf<T>, L>;
+  return runMix(s, images, checked, 'mixup');
 }

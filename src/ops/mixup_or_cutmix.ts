@@ -32,6 +32,8 @@ const MIXUP_OR_CUTMIX_OPTION_KEYS = [
   ...OWN_KEYS,
 ];
 
+/** The images alone (no labels, default options): see the signature below. */
+export function mixupOrCutmix<T extends Tensor>(images: T): MixUpOrCutMixResult<BoxOf<T>, undefined>;
 /**
  * MixUp or CutMix, chosen per batch (timm's `Mixup` with both enabled, torchvision's `RandomChoice`):
  * one draw picks CutMix with chance `switchProb`, else MixUp; the chosen op then draws its own λ and
@@ -47,15 +49,17 @@ const MIXUP_OR_CUTMIX_OPTION_KEYS = [
  * const loss = cutmixLoss(logits, labelsA, labelsB, lam);
  * ```
  * @param images A batch of rank 3–5 as in `cutmixBatch`; float32 (int32 only when `switchProb` is 1).
- * @param labels int32 class indices `[N]`, or float32 targets `[N, K]`.
+ * @param labels int32 class indices `[N]`, or float32 targets `[N, K]`, or `undefined`/`null` (or omitted) to mix the images alone.
  * @param options See {@link MixUpOrCutMixOptions}.
  * @returns The chosen op's result (new tensors owned by the caller) and `method`.
  */
-export function mixupOrCutmix<T extends Tensor, L extends LabelsArg = undefined>(
+export function mixupOrCutmix<T extends Tensor, L extends LabelsArg>(
   images: T,
-  labels?: L,
+  labels: L,
   options?: MixUpOrCutMixOptions,
-): MixUpOrCutMixResult<BoxOf<T>, L> {
+): MixUpOrCutMixResult<BoxOf<T>, L>;
+// Labels are required in the signature with labels, as in `cutmixBatch` (so `Tensor | undefined` stays so).
+export function mixupOrCutmix(images: Tensor, labels?: LabelsArg, options?: MixUpOrCutMixOptions): unknown {
   const fn = 'mixupOrCutmix';
   const read = readOptions(fn, 'options', options, MIXUP_OR_CUTMIX_OPTION_KEYS);
   const { switchProb = 0.5, mixupAlpha = 1, cutmixAlpha, ...shared } = read;
@@ -72,5 +76,5 @@ export function mixupOrCutmix<T extends Tensor, L extends LabelsArg = undefined>
     cutmix.draw() < switchProb
       ? { ...runMix(cutmix, images, checked, 'cutmix'), method: 'cutmix' as const }
       : { ...runMix(mixup, images, checked, 'mixup'), method: 'mixup' as const };
-  return result as unknown as MixUpOrCutMixResult<BoxOf<T>, L>;
+  return result;
 }

@@ -21,6 +21,8 @@ import type { CutMixResult, MixedImages } from './result.js';
 export interface ArgNames {
   images: string;
   labels: string;
+  /** Added to the message when rank-1 labels have other rows than the images (the dataset's `.batch` hint). */
+  rank1RowsHint?: string;
 }
 
 export const ARG_NAMES: Readonly<ArgNames> = Object.freeze({ images: 'images', labels: 'labels' });
@@ -60,7 +62,8 @@ export function checkMix(
 ): CheckedMix {
   const batch = checkBatch(s.fn, names.images, images, s.dataFormat, dtypes, s.channelsLastDefault, s.optionsArg);
   if (labels !== undefined && labels !== null) {
-    checkLabels(s.fn, names.labels, labels, { ...labelRule, rows: { n: batch.n, of: names.images } });
+    const rows = { n: batch.n, of: names.images, rank1Hint: names.rank1RowsHint };
+    checkLabels(s.fn, names.labels, labels, { ...labelRule, rows });
   }
   return { batch, labels: labels ?? undefined, injected: checkInjected(s, batch.n, batch.spatial) };
 }

@@ -147,6 +147,18 @@ export function checkBox(
   copy: Readonly<Record<string, unknown>>,
   spatial: readonly number[],
 ): AnyBox {
+  const box = fitBox(copy, spatial);
+  if (box === undefined) {
+    const d = spatial.length;
+    const names = COORDS[d - 1];
+    const bounds = spatial.map((size, i) => `0 ≤ ${names[i]} ≤ ${names[i + d]} ≤ ${size}`).join(', ');
+    fail(fn, arg, `a ${d}-D box {${names.join(', ')}} of integers with ${bounds}`, describeBox(copy));
+  }
+  return box;
+}
+
+/** {@link checkBox} without the message: the fresh box, or undefined when the copy does not fit `spatial`. */
+export function fitBox(copy: Readonly<Record<string, unknown>>, spatial: readonly number[]): AnyBox | undefined {
   const d = spatial.length;
   const names = COORDS[d - 1];
   const lo: number[] = [];
@@ -164,9 +176,5 @@ export function checkBox(
     lo.push(start as number);
     hi.push(end as number);
   }
-  if (!ok) {
-    const bounds = spatial.map((size, i) => `0 ≤ ${names[i]} ≤ ${names[i + d]} ≤ ${size}`).join(', ');
-    fail(fn, arg, `a ${d}-D box {${names.join(', ')}} of integers with ${bounds}`, describeBox(copy));
-  }
-  return makeBox(lo, hi);
+  return ok ? makeBox(lo, hi) : undefined;
 }

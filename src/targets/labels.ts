@@ -45,8 +45,11 @@ export function checkUnitValues(fn: string, arg: string, targets: Tensor): void 
 
 /** What a caller requires of a label tensor, beyond being live int32/float32 class indices or targets. */
 export interface LabelRule {
-  /** The rows it must have, and what it must match in messages (`images`, `logits`, `element.xs`). */
-  rows?: { n: number; of: string };
+  /**
+   * The rows it must have, and what it must match in messages (`images`, `logits`, `element.xs`), with a hint
+   * added when rank-1 labels disagree.
+   */
+  rows?: { n: number; of: string; rank1Hint?: string };
   /** The columns targets `[N, K]` must have, and what they must match. */
   columns?: { k: number; of: string };
   /** Whether class indices `[N]` are accepted (a multi-label loss takes targets only). Default true. */
@@ -78,7 +81,8 @@ export function checkLabels(fn: string, arg: string, labels: unknown, rule: Labe
   }
   const { rows, columns } = rule;
   if (rows && labels.shape[0] !== rows.n) {
-    failMust(fn, arg, `have ${rows.n} rows to match ${rows.of}`, String(labels.shape[0]));
+    const hint = labels.rank === 1 && rows.rank1Hint ? ` (${rows.rank1Hint})` : '';
+    failMust(fn, arg, `have ${rows.n} rows to match ${rows.of}${hint}`, String(labels.shape[0]));
   }
   if (labels.rank === 2) {
     const k = labels.shape[1];

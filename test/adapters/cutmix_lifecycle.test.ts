@@ -15,10 +15,10 @@ describe('CutMix across its life', () => {
     const ys = tf.tensor1d([0, 1], 'int32');
     const masks = tf.zeros([2, 4, 4, 1], 'int32');
     const cutmix = new CutMix({ seed: 1, dataFormat: 'NHWC' });
-    for (const name of ['images', 'labelsA', 'labelsB', 'lam', 'boxes', 'partners']) {
+    for (const name of ['images', 'labelsA', 'labelsB', 'lam', 'boxes', 'partners', 'method']) {
       expect(() => cutmix.mix(xs, ys, { [name]: masks })).toThrow(
         new Error(
-          `Error in CutMix.mix: options.${name} must be named apart from the result's own fields (images, labelsA, labelsB, lam, boxes, partners), but got a clash.`,
+          `Error in CutMix.mix: options.${name} must be named apart from the result's own fields (images, labelsA, labelsB, lam, boxes, partners, method), but got a clash.`,
         ),
       );
     }

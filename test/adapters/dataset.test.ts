@@ -157,7 +157,9 @@ describeEachBackend('cutmixDataset', () => {
     );
     await expect(
       collect(cutmixDataset(once(tf.zeros([2, 6, 5, 1]), tf.tensor1d([0], 'int32')), { numClasses: 2 })),
-    ).rejects.toThrow('Error in cutmixDataset: element.ys must have 2 rows to match element.xs, but got 1.');
+    ).rejects.toThrow(
+      'Error in cutmixDataset: element.ys must have 2 rows to match element.xs (if the dataset is unbatched, call .batch(n) on it before cutmixDataset), but got 1.',
+    );
     expect(tf.memory().numTensors - before).toBe(yielded.length);
     tf.dispose(yielded);
   });

@@ -8,6 +8,7 @@ import {
   CutMix,
   cutmixBatch,
   mixupBatch,
+  mixupOrCutmix,
   cutmixLoss,
   cutmixObjects,
   mixTargets,
@@ -139,5 +140,28 @@ export function naturalOptionalTarget(images: tf.Tensor4D, labels: tf.Tensor1D, 
   const targets: tf.Tensor2D = cutmix.targets();
   tf.dispose([r.images, depth, targets, ...(r.masks ? [r.masks] : [])]);
   void [masks, method];
+  cutmix.dispose();
+}
+
+/** Labels that may be undefined (batches with or without them): the label outputs are typed optional. */
+export function naturalOptionalLabels(images: tf.Tensor4D, maybe: tf.Tensor1D | undefined): void {
+  const cut = cutmixBatch(images, maybe, { dataFormat: 'NHWC' });
+  // @ts-expect-error -- may be undefined
+  const a: tf.Tensor = cut.labelsA;
+  const blend = mixupBatch(images, maybe, { dataFormat: 'NHWC' });
+  // @ts-expect-error -- may be undefined
+  const b: tf.Tensor = blend.labelsB;
+  const either = mixupOrCutmix(images, maybe, { dataFormat: 'NHWC' });
+  // @ts-expect-error -- may be undefined
+  const c: tf.Tensor = either.labelsA;
+  const cutmix = new CutMix({ dataFormat: 'NHWC' });
+  const kept = cutmix.mix(images, maybe);
+  // @ts-expect-error -- may be undefined
+  const d: tf.Tensor = kept.labelsB;
+  // Given labels still give labels, and none give none.
+  const given: tf.Tensor = cutmixBatch(images, tf.zeros([2], 'int32'), { dataFormat: 'NHWC' }).labelsA;
+  // @ts-expect-error -- no labels in, no labels out
+  void cutmixBatch(images, undefined, { dataFormat: 'NHWC' }).labelsA;
+  void [a, b, c, d, given];
   cutmix.dispose();
 }
