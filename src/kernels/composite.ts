@@ -15,8 +15,8 @@ function viewOf(shape: readonly number[], dataFormat: DataFormat): number[] {
 
 /**
  * Where each sample takes its partner's elements (never for a sample paired with itself), full-size on the
- * rank-3 view: the positions are uploaded one channel wide, and a comparison with a device-side fill
- * broadcasts them over the channels where the batch lives.
+ * rank-3 view: the positions are uploaded one channel wide, and an add to a device-side fill broadcasts them
+ * over the channels where the batch lives.
  */
 function pasteMask(shape: readonly number[], partners: Int32Array, boxes: Int32Array, dataFormat: DataFormat): Tensor {
   const { n, d, h, w } = pasteGeometry(shape, dataFormat);
@@ -30,8 +30,9 @@ function pasteMask(shape: readonly number[], partners: Int32Array, boxes: Int32A
     forEachRun(table, s, (start) => values.fill(1, s * spatialSize + start, s * spatialSize + start + run));
   }
   const oneChannel = isChannelsLast(dataFormat) ? [n, spatialSize, 1] : [n, 1, spatialSize];
-  // The fill names its dtype: tfjs-core 4.0's fill passes none, and wasm's Fill kernel then throws.
-  return tf.greater(tf.tensor(values, oneChannel), tf.fill(viewOf(shape, dataFormat), 0, 'float32'));
+  // A broadcast add cast to bool, as in MixUp's blend (wasm's broadcasting comparisons are slow). The fill
+  // names its dtype: tfjs-core 4.0's fill passes none, and wasm's Fill kernel then throws.
+  return tf.cast(tf.add(tf.fill(viewOf(shape, dataFormat), 0, 'float32'), tf.tensor(values, oneChannel)), 'bool');
 }
 
 /**

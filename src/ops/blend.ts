@@ -10,7 +10,7 @@ import type { CutMixPlan } from '../plan/plan.js';
  * `-0` into `+0` or `Infinity` into NaN (0·∞).
  *
  * Every rank runs on the `[N, elements per sample]` view, and the per-sample choice is made full-size on
- * the device (a comparison with a broadcast, not a `tile`): webgl and webgpu run `where` only up to rank 4,
+ * the device (a broadcast add cast to bool, not a `tile`): webgl and webgpu run `where` only up to rank 4,
  * and their `tile` reads small or rank-5 tensors back to the CPU.
  */
 export function blend(x: Tensor, plan: CutMixPlan<AnyBox>): Tensor {
@@ -31,9 +31,10 @@ export function blend(x: Tensor, plan: CutMixPlan<AnyBox>): Tensor {
     const whole = new Int32Array(6 * n).map((_, k) => (k % 6 === 5 ? size : k % 6 >= 3 ? 1 : 0));
     const theirs = tf.reshape(paste(tf.reshape(rows, [n, 1, size]), partners, whole, 'NCW'), [n, size]);
     const mixed = tf.add(tf.mul(rows, own), tf.mul(theirs, other));
-    // Always selected, even when every sample is mixed: one program set per shape, whatever the draw. The fill
-    // names its dtype: tfjs-core 4.0's fill passes none, and wasm's Fill kernel then throws.
-    const keep = tf.greater(tf.tensor2d(unmixed, [n, 1]), tf.fill([n, size], 0, 'float32'));
+    // Always selected, even when every sample is mixed: one program set per shape, whatever the draw. The mask
+    // is a broadcast add cast to bool: wasm's broadcasting comparisons run ~60× slower (3 ms at 32×784). The
+    // fill names its dtype: tfjs-core 4.0's fill passes none, and wasm's Fill kernel then throws.
+    const keep = tf.cast(tf.add(tf.fill([n, size], 0, 'float32'), tf.tensor2d(unmixed, [n, 1])), 'bool');
     return tf.reshape(tf.where(keep, rows, mixed), x.shape);
   });
 }

@@ -20,14 +20,21 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** The kernels `fn` runs, with their inputs' ranks, ignoring the package's own paste kernels. */
-function kernelsRun(fn: () => tf.Tensor | tf.Tensor[]): { name: string; ranks: number[] }[] {
-  const seen: { name: string; ranks: number[] }[] = [];
+interface KernelRun {
+  name: string;
+  ranks: number[];
+  shapes: string[];
+}
+
+/** The kernels `fn` runs, with their inputs' ranks and shapes, ignoring the package's own paste kernels. */
+function kernelsRun(fn: () => tf.Tensor | tf.Tensor[]): KernelRun[] {
+  const seen: KernelRun[] = [];
   const engine = tf.engine();
   const original = engine.runKernel.bind(engine);
   vi.spyOn(engine, 'runKernel').mockImplementation((name, inputs, attrs) => {
-    const ranks = Object.values(inputs).map((t) => (t as tf.TensorInfo).shape.length);
-    if (name !== CUTMIX_PASTE && name !== CUTMIX_PASTE_GRAD) seen.push({ name, ranks });
+    const shapes = Object.values(inputs).map((t) => (t as tf.TensorInfo).shape);
+    const ranks = shapes.map((shape) => shape.length);
+    if (name !== CUTMIX_PASTE && name !== CUTMIX_PASTE_GRAD) seen.push({ name, ranks, shapes: shapes.map(String) });
     return original(name, inputs, attrs);
   });
   try {
@@ -39,11 +46,22 @@ function kernelsRun(fn: () => tf.Tensor | tf.Tensor[]): { name: string; ranks: n
 }
 
 /** What a GPU backend cannot run: any kernel but a reshape or a clone on rank 5, and any Tile. */
-function gpuProblems(seen: { name: string; ranks: number[] }[]): string[] {
+function gpuProblems(seen: KernelRun[]): string[] {
   const views = ['Reshape', 'Identity'];
   return seen
     .filter(({ name, ranks }) => name === 'Tile' || (!views.includes(name) && ranks.some((r) => r > 4)))
     .map(({ name, ranks }) => `${name} on ranks [${ranks}]`);
+}
+
+/**
+ * What wasm runs ~60× slower than the rest of the path: a comparison whose inputs differ in shape (its
+ * broadcasting loop took 3 ms for a 32×28×28 MixUp mask, the whole blend 0.3 ms without it).
+ */
+function broadcastComparisons(seen: KernelRun[]): string[] {
+  const comparisons = ['Greater', 'GreaterEqual', 'Less', 'LessEqual', 'Equal', 'NotEqual'];
+  return seen
+    .filter(({ name, shapes }) => comparisons.includes(name) && new Set(shapes).size > 1)
+    .map(({ name, shapes }) => `${name} on [${shapes.join('] and [')}]`);
 }
 
 const N = 4;
@@ -52,58 +70,66 @@ const PARTNERS = Int32Array.of(2, 1, 0, 0);
 const LAM = [0.25, 0.5, 0.75, 1];
 
 describeEachBackend('stock-op paths that GPU backends run', () => {
-  it.each(DATA_FORMATS)('%s: MixUp’s blend and its gradient run only rank ≤ 4 kernels, no Tile', (dataFormat) => {
-    const spatial = [3, 4, 5].slice(5 - dataFormat.length);
-    const x = tf.randomUniform(shapeOf(dataFormat, N, 2, spatial));
-    const dy = tf.onesLike(x);
-    const labels = tf.tensor1d([0, 1, 2, 3], 'int32');
-    const options = { lam: LAM, partners: PARTNERS, mode: 'elem' as const, dataFormat };
-    try {
-      const forward = kernelsRun(() => {
-        const r = mixupBatch(x, labels, options);
-        return [r.images, r.labelsA, r.labelsB];
-      });
-      const backward = kernelsRun(() =>
-        tf.grad((v: tf.Tensor) => {
-          const r = mixupBatch(v, labels, options);
-          tf.dispose([r.labelsA, r.labelsB]);
-          return r.images;
-        })(x, dy),
-      );
-      expect(forward.map((k) => k.name)).toContain('Select');
-      expect(gpuProblems(forward)).toEqual([]);
-      expect(gpuProblems(backward)).toEqual([]);
-    } finally {
-      tf.dispose([x, dy, labels]);
-    }
-  });
+  it.each(DATA_FORMATS)(
+    '%s: MixUp’s blend and its gradient run only rank ≤ 4 kernels, no Tile, no broadcasting comparison',
+    (dataFormat) => {
+      const spatial = [3, 4, 5].slice(5 - dataFormat.length);
+      const x = tf.randomUniform(shapeOf(dataFormat, N, 2, spatial));
+      const dy = tf.onesLike(x);
+      const labels = tf.tensor1d([0, 1, 2, 3], 'int32');
+      const options = { lam: LAM, partners: PARTNERS, mode: 'elem' as const, dataFormat };
+      try {
+        const forward = kernelsRun(() => {
+          const r = mixupBatch(x, labels, options);
+          return [r.images, r.labelsA, r.labelsB];
+        });
+        const backward = kernelsRun(() =>
+          tf.grad((v: tf.Tensor) => {
+            const r = mixupBatch(v, labels, options);
+            tf.dispose([r.labelsA, r.labelsB]);
+            return r.images;
+          })(x, dy),
+        );
+        expect(forward.map((k) => k.name)).toContain('Select');
+        expect(gpuProblems(forward)).toEqual([]);
+        expect(gpuProblems(backward)).toEqual([]);
+        expect(broadcastComparisons(forward)).toEqual([]);
+      } finally {
+        tf.dispose([x, dy, labels]);
+      }
+    },
+  );
 
-  it.each(DATA_FORMATS)('%s: the composite paste and its gradient run only rank ≤ 4 kernels, no Tile', (dataFormat) => {
-    const spatial = [3, 4, 5].slice(5 - dataFormat.length);
-    const shape = shapeOf(dataFormat, N, 2, spatial);
-    const x = tf.randomUniform(shape);
-    const dy = tf.onesLike(x);
-    const boxes = flatBoxes(Array.from({ length: N }, () => ({ lo: spatial.map(() => 1), hi: spatial })));
-    try {
-      const forward = kernelsRun(() => pasteComposite(x, PARTNERS, boxes, dataFormat));
-      const backward = kernelsRun(() =>
-        tf.grad((v: tf.Tensor) => pasteComposite(v, PARTNERS, boxes, dataFormat))(x, dy),
-      );
-      // The registered paste's gradient where the backend has no gradient kernel (webgl, webgpu) is the
-      // composite's, whichever paste ran forward.
-      const plan = { boxes: Array.from({ length: N }, () => boxOf(spatial)), partners: PARTNERS };
-      const registered = kernelsRun(() => {
-        return withoutGradKernel(() => tf.grad((v: tf.Tensor) => applyCutmix(v, plan, { dataFormat }))(x, dy));
-      });
-      expect(forward.map((k) => k.name)).toContain('Select');
-      expect(registered.map((k) => k.name)).toContain('ScatterNd');
-      expect(gpuProblems(forward)).toEqual([]);
-      expect(gpuProblems(backward)).toEqual([]);
-      expect(gpuProblems(registered)).toEqual([]);
-    } finally {
-      tf.dispose([x, dy]);
-    }
-  });
+  it.each(DATA_FORMATS)(
+    '%s: the composite paste and its gradient run only rank ≤ 4 kernels, no Tile, no broadcasting comparison',
+    (dataFormat) => {
+      const spatial = [3, 4, 5].slice(5 - dataFormat.length);
+      const shape = shapeOf(dataFormat, N, 2, spatial);
+      const x = tf.randomUniform(shape);
+      const dy = tf.onesLike(x);
+      const boxes = flatBoxes(Array.from({ length: N }, () => ({ lo: spatial.map(() => 1), hi: spatial })));
+      try {
+        const forward = kernelsRun(() => pasteComposite(x, PARTNERS, boxes, dataFormat));
+        const backward = kernelsRun(() =>
+          tf.grad((v: tf.Tensor) => pasteComposite(v, PARTNERS, boxes, dataFormat))(x, dy),
+        );
+        // The registered paste's gradient where the backend has no gradient kernel (webgl, webgpu) is the
+        // composite's, whichever paste ran forward.
+        const plan = { boxes: Array.from({ length: N }, () => boxOf(spatial)), partners: PARTNERS };
+        const registered = kernelsRun(() => {
+          return withoutGradKernel(() => tf.grad((v: tf.Tensor) => applyCutmix(v, plan, { dataFormat }))(x, dy));
+        });
+        expect(forward.map((k) => k.name)).toContain('Select');
+        expect(registered.map((k) => k.name)).toContain('ScatterNd');
+        expect(gpuProblems(forward)).toEqual([]);
+        expect(gpuProblems(backward)).toEqual([]);
+        expect(gpuProblems(registered)).toEqual([]);
+        expect([...broadcastComparisons(forward), ...broadcastComparisons(registered)]).toEqual([]);
+      } finally {
+        tf.dispose([x, dy]);
+      }
+    },
+  );
 });
 
 /** Runs `fn` with the active backend's gradient kernel unregistered, as on webgl and webgpu. */
