@@ -130,7 +130,7 @@ export async function main(options: DemoOptions = {}): Promise<DemoResult> {
     epochs: options.epochs ?? (quick ? 2 : 30),
     batchSize: options.batchSize ?? 32,
     learningRate: LEARNING_RATE,
-    mixup: { alpha: options.mixupAlpha ?? 1, prob: options.mixupProb ?? 0.5 },
+    mixup: { alpha: options.mixupAlpha ?? 0.2, prob: options.mixupProb ?? 1 },
     cutmix: { alpha: options.cutmixAlpha ?? 1, prob: options.cutmixProb ?? 0.5 },
   };
   const log = options.log ?? true;

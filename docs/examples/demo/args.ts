@@ -28,8 +28,8 @@ export function demoOptions(argv: string[], committedDir: string): DemoOptions {
       model: { type: 'string', value: 'M', help: "'strided' (default) or 'pooled', the earlier demo's slower CNN" },
       epochs: { type: 'string', value: 'N', help: 'passes over the training set (default 30)' },
       'train-per-class': { type: 'string', value: 'N', help: 'training digits per class, at most 100 (default 100)' },
-      'mixup-alpha': { type: 'string', value: 'A', help: "MixUp's Beta(α, α) (default 1)" },
-      'mixup-prob': { type: 'string', value: 'P', help: 'chance that MixUp mixes a batch (default 0.5)' },
+      'mixup-alpha': { type: 'string', value: 'A', help: "MixUp's Beta(α, α) (default 0.2)" },
+      'mixup-prob': { type: 'string', value: 'P', help: 'chance that MixUp mixes a batch (default 1)' },
       'cutmix-alpha': { type: 'string', value: 'A', help: "CutMix's Beta(α, α) (default 1)" },
       'cutmix-prob': { type: 'string', value: 'P', help: 'chance that CutMix mixes a batch (default 0.5)' },
       validation: {
