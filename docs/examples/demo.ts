@@ -56,7 +56,7 @@ export interface DemoOptions {
   /** CutMix's α and chance of mixing a batch. Default α = 1, prob 0.5 (chosen on validation digits: docs/demo.md). */
   cutmixAlpha?: number;
   cutmixProb?: number;
-  /** MixUp's α and chance of mixing a batch. Default α = 1, prob 0.5 (chosen on validation digits: docs/demo.md). */
+  /** MixUp's α and chance of mixing a batch. Default α = 0.2, prob 1 (chosen on validation digits: docs/demo.md). */
   mixupAlpha?: number;
   mixupProb?: number;
   /** Score on the validation digits instead of the test digits (for choosing settings). Default false. */

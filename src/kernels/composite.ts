@@ -32,7 +32,10 @@ function pasteMask(shape: readonly number[], partners: Int32Array, boxes: Int32A
   const oneChannel = isChannelsLast(dataFormat) ? [n, spatialSize, 1] : [n, 1, spatialSize];
   // A broadcast add cast to bool, as in MixUp's blend (wasm's broadcasting comparisons are slow). The fill
   // names its dtype: tfjs-core 4.0's fill passes none, and wasm's Fill kernel then throws.
-  return tf.cast(tf.add(tf.fill(viewOf(shape, dataFormat), 0, 'float32'), tf.tensor(values, oneChannel)), 'bool');
+  // In its own tidy, so that only the bool mask outlives it, not two full-size float32 temporaries.
+  return tf.tidy(() =>
+    tf.cast(tf.add(tf.fill(viewOf(shape, dataFormat), 0, 'float32'), tf.tensor(values, oneChannel)), 'bool'),
+  );
 }
 
 /**

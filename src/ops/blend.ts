@@ -29,12 +29,16 @@ export function blend(x: Tensor, plan: CutMixPlan<AnyBox>): Tensor {
     // The partners' rows: a paste of whole samples, so that the gradient is the paste's on every backend
     // (tf.gather's needs UnsortedSegmentSum, which tfjs's wasm backend lacks).
     const whole = new Int32Array(6 * n).map((_, k) => (k % 6 === 5 ? size : k % 6 >= 3 ? 1 : 0));
-    const theirs = tf.reshape(paste(tf.reshape(rows, [n, 1, size]), partners, whole, 'NCW'), [n, size]);
-    const mixed = tf.add(tf.mul(rows, own), tf.mul(theirs, other));
+    // Each full-size step in its own tidy, so that its temporaries are freed before the next one allocates:
+    // the partners' rows and both products go once the blend exists (peak 4 batches, not 6).
+    const mixed = tf.tidy(() => {
+      const theirs = tf.reshape(paste(tf.reshape(rows, [n, 1, size]), partners, whole, 'NCW'), [n, size]);
+      return tf.add(tf.mul(rows, own), tf.mul(theirs, other));
+    });
     // Always selected, even when every sample is mixed: one program set per shape, whatever the draw. The mask
     // is a broadcast add cast to bool: wasm's broadcasting comparisons run ~60× slower (3 ms at 32×784). The
     // fill names its dtype: tfjs-core 4.0's fill passes none, and wasm's Fill kernel then throws.
-    const keep = tf.cast(tf.add(tf.fill([n, size], 0, 'float32'), tf.tensor2d(unmixed, [n, 1])), 'bool');
+    const keep = tf.tidy(() => tf.cast(tf.add(tf.fill([n, size], 0, 'float32'), tf.tensor2d(unmixed, [n, 1])), 'bool'));
     return tf.reshape(tf.where(keep, rows, mixed), x.shape);
   });
 }

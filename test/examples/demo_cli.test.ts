@@ -40,7 +40,7 @@ describe('npm run demo (the command line)', () => {
     expect(run.stdout).toMatch(/\| centre hole 12×12 +\| \d+\.\d % \[/);
     expect(run.stdout).toMatch(/\| boundary, 16×16 kept +\| /);
     expect(run.stdout).toMatch(/\| FGSM ε = 0\.1 +\| /);
-    expect(run.stdout).toMatch(/MixUp α = 1, prob = 0\.5; CutMix α = 1, prob = 0\.5/);
+    expect(run.stdout).toMatch(/MixUp α = 0\.2, prob = 1; CutMix α = 1, prob = 0\.5/);
     expect(run.stdout).toMatch(/load average \d+\.\d\d at the start/);
     expect(run.stderr).toMatch(
       // The last line: every step done, so no time left (the ETA scales the elapsed time by the steps left).

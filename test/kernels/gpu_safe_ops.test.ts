@@ -132,6 +132,58 @@ describeEachBackend('stock-op paths that GPU backends run', () => {
   );
 });
 
+describeEachBackend('stock-op paths: memory', () => {
+  /**
+   * The most bytes of live tensors while `fn` runs, as multiples of `batchBytes` (tfjs's count, which adds
+   * a reshaped view's bytes too), read after every kernel.
+   */
+  function peakBatches(fn: () => tf.Tensor, batchBytes: number): number {
+    const engine = tf.engine();
+    const original = engine.runKernel.bind(engine);
+    const base = tf.memory().numBytes;
+    let peak = 0;
+    vi.spyOn(engine, 'runKernel').mockImplementation((name, inputs, attrs) => {
+      const out = original(name, inputs, attrs);
+      peak = Math.max(peak, tf.memory().numBytes - base);
+      return out;
+    });
+    try {
+      fn().dispose();
+    } finally {
+      vi.restoreAllMocks();
+    }
+    return peak / batchBytes;
+  }
+
+  const shape = [16, 3, 8, 8];
+  const partners = Int32Array.from({ length: 16 }, (_, i) => (i + 1) % 16);
+
+  // The masks' float temporaries and the blend's products are freed step by step: 2 and 2.5 batches more
+  // were alive at the peak when they lived to the end of the call.
+  it('the composite paste keeps its mask temporaries no longer than the mask takes', () => {
+    const x = tf.randomUniform(shape);
+    const boxes = flatBoxes(Array.from({ length: 16 }, () => ({ lo: [2, 1], hi: [6, 7] })));
+    try {
+      expect(peakBatches(() => pasteComposite(x, partners, boxes, 'NCHW'), x.size * 4)).toBeLessThanOrEqual(6);
+    } finally {
+      x.dispose();
+    }
+  });
+
+  it('MixUp’s blend frees the partners’ rows, its products and its mask temporaries as it goes', () => {
+    const x = tf.randomUniform(shape);
+    try {
+      const peak = peakBatches(
+        () => mixupBatch(x, undefined, { lam: 0.3, partners, dataFormat: 'NCHW' }).images,
+        x.size * 4,
+      );
+      expect(peak).toBeLessThanOrEqual(7.5);
+    } finally {
+      x.dispose();
+    }
+  });
+});
+
 /** Runs `fn` with the active backend's gradient kernel unregistered, as on webgl and webgpu. */
 function withoutGradKernel<T>(fn: () => T): T {
   const config = tf.getKernel(CUTMIX_PASTE_GRAD, tf.getBackend());
