@@ -130,5 +130,9 @@ describeEachBackend('extra targets in the adapters', () => {
       () => cutmixDataset(dataset, { alsoCut: ['xs'] }),
       "Error in cutmixDataset: options.alsoCut[0] must be an element key other than 'xs' and 'ys', but got \"xs\".",
     );
+    expectThrowsNoLeak(
+      () => cutmixDataset(dataset, { alsoCut: ['masks', 'ys'] }),
+      "Error in cutmixDataset: options.alsoCut[1] must be an element key other than 'xs' and 'ys', but got \"ys\".",
+    );
   });
 });

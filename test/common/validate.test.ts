@@ -9,6 +9,7 @@ import {
   describeValue,
   fail,
   failMust,
+  keyPath,
   readOptions,
 } from '../../src/common/validate.js';
 
@@ -43,6 +44,7 @@ describe('describeValue', () => {
     [1.5, '1.5'],
     [-Infinity, '-Infinity'],
     ['abc', '"abc"'],
+    ['x'.repeat(40), `"${'x'.repeat(40)}"`],
     ['x'.repeat(41), `"${'x'.repeat(40)}…"`],
     [true, 'true'],
     [10n, '10n'],
@@ -56,6 +58,17 @@ describe('describeValue', () => {
     [Symbol('s'), 'symbol'],
   ])('renders %s as %s', (value, shown) => {
     expect(describeValue(value)).toBe(shown);
+  });
+});
+
+describe('keyPath', () => {
+  it('writes an identifier key with a dot and any other key in brackets, whole', () => {
+    expect(keyPath('options', 'masks')).toBe('options.masks');
+    expect(keyPath('options', '$depth_2')).toBe('options.$depth_2');
+    // A key that only starts like an identifier is not one: the whole key is quoted.
+    expect(keyPath('options', 'my mask')).toBe("options['my mask']");
+    expect(keyPath('options', 'a-b')).toBe("options['a-b']");
+    expect(keyPath('options', '2d')).toBe("options['2d']");
   });
 });
 

@@ -186,6 +186,12 @@ describe('cutmixPasteWebGL', () => {
     expect(log).toEqual(['run [images] 2,1,3,3 int32 [[1,0,0,0,0,0,1,1],[1,2,2,0,1,3,3,0]]']);
   });
 
+  it('still uses the uniforms when the plan fills the space exactly (2 × 2 vectors + 32 reserved = 36)', () => {
+    const { backend, log } = fakeBackend(36);
+    cutmixPasteWebGL({ inputs: { images }, attrs, backend });
+    expect(log).toEqual(['run [images] 2,1,3,3 int32 [[1,0,0,0,0,0,1,1],[1,2,2,0,1,3,3,0]]']);
+  });
+
   it('uploads the plan as a texture, and disposes it, when the batch is too large for the uniforms', () => {
     const { backend, log } = fakeBackend(35); // 2 × 2 vectors + 32 reserved > 35
     cutmixPasteWebGL({ inputs: { images }, attrs, backend });

@@ -81,6 +81,34 @@ describe('Conv2DBackpropFilter (wasm) against the cpu kernel', () => {
   });
 });
 
+describe('Conv2DBackpropFilter (wasm) in groups that do not divide the batch', () => {
+  it('the last, smaller group takes only the samples left', () => {
+    const backend = tf.findBackend('wasm') as BackendWasm;
+    // x [3, 4, 4, 2], a 2×2 filter, valid: K = 8 taps at 9 positions, 72 patch floats per sample. A budget
+    // of two samples makes groups [0, 1] and [2].
+    const [xShape, dyShape, filterShape] = [
+      [3, 4, 4, 2],
+      [3, 3, 3, 3],
+      [2, 2, 2, 3],
+    ];
+    const inputs = {
+      x: { values: valuesFrom(sizeOf(xShape), 11), shape: xShape },
+      dy: { values: valuesFrom(sizeOf(dyShape), 12), shape: dyShape },
+    };
+    const attrs = { strides: 1, pad: 'valid', dimRoundingMode: undefined, dataFormat: 'NHWC', filterShape };
+    const want = runKernelOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
+    const [x, dy] = [tf.tensor(inputs.x.values, xShape), tf.tensor(inputs.dy.values, dyShape)];
+    const info = conv2dFilterGradOnHeap(backend, { x, dy }, attrs as never, 2 * 72);
+    const out = tf.engine().makeTensorFromTensorInfo(info);
+    try {
+      expect(out.shape).toEqual(filterShape);
+      tf.test_util.expectArraysClose(out.dataSync(), want.values);
+    } finally {
+      tf.dispose([x, dy, out]);
+    }
+  });
+});
+
 describe('depthwise gradient kernels (wasm)', () => {
   it('DepthwiseConv2dNativeBackpropFilter and …BackpropInput match the cpu kernels (dilation 1)', () => {
     fc.assert(

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-layers'; // the gradients
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { passesProbe } from '../../../src/kernels/wasm_training/checked.js';
 import { maxPoolGradConfig, MAX_POOL_PROBE } from '../../../src/kernels/wasm_training/max_pool_grad.js';
 import { registerWasmGradients } from '../../../src/wasm-grad.js';
 import { useBackend } from '../../support/backends.js';
@@ -116,6 +117,26 @@ describe('MaxPoolGrad (wasm, tfjs-cutmix/wasm-grad) against the cpu kernel', () 
     expect([wasm.numDataIds(), tf.memory().numTensors]).toEqual([ids + 1, tensors]);
     wasm.disposeData(out.dataId);
     tf.dispose([x, dy, y]);
+  });
+});
+
+describe("the probe's verdict", () => {
+  /** A kernel that returns the probe's right values in `shape`. */
+  const answering =
+    (shape: number[]): tf.KernelFunc =>
+    ({ backend }) => ({
+      dataId: (backend as BackendWasm).write(Float32Array.from(MAX_POOL_PROBE.want.values), shape, 'float32'),
+      shape,
+      dtype: 'float32',
+    });
+
+  it('passes the right values in the right shape, and fails them in another shape', () => {
+    const wasm = tf.findBackend('wasm') as BackendWasm;
+    const ids = wasm.numDataIds();
+    expect(passesProbe(answering([1, 2, 4, 1]), MAX_POOL_PROBE, wasm)).toBe(true);
+    expect(passesProbe(answering([8]), MAX_POOL_PROBE, wasm)).toBe(false);
+    expect(passesProbe(answering([1, 4, 2, 1]), MAX_POOL_PROBE, wasm)).toBe(false);
+    expect(wasm.numDataIds(), 'everything the probe made is freed').toBe(ids);
   });
 });
 
