@@ -128,8 +128,8 @@ export const INT32_BITS_CASES: KernelCase[] = [
   },
 ];
 
-/** A small deterministic generator (xorshift32). */
-function generator(seed: number): () => number {
+/** A small deterministic generator (xorshift32), for values the page and Node build alike. */
+export function generator(seed: number): () => number {
   let x = (seed * 0x9e3779b1) >>> 0 || 1;
   return () => {
     x ^= x << 13;

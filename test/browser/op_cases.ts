@@ -16,7 +16,7 @@ import {
   type DataFormat,
 } from '../../src/index.js';
 import { bytesToBase64 } from '../../docs/demo/cases.js';
-import { SPECIAL_FLOAT_BITS } from './kernel_cases.js';
+import { generator, SPECIAL_FLOAT_BITS } from './kernel_cases.js';
 
 export const OPS = [
   'cutmixBatch',
@@ -84,17 +84,6 @@ export const OP_CASES: OpCase[] = OPS.flatMap((op, o) =>
     seed: SEEDS[(o + s) % SEEDS.length],
   })),
 );
-
-/** xorshift32, for values both sides build alike. */
-function generator(seed: number): () => number {
-  let x = (seed * 0x9e3779b1) >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
-}
 
 /**
  * The batch: random floats in (−4, 4), and in every sample the special bit patterns (NaN payloads, −0,
